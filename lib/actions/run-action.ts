@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { AppError } from '../errors';
+import type { Operation } from '../auth/gate';
+import { requestIp, sessionPrincipal } from '../auth/session';
+
+export type ActionResult<T = unknown> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; fieldErrors: Record<string, string> };
+
+/** FormData to a plain object; fields named "tags" and the like may repeat. */
+export function formToObject(form: FormData, arrays: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of form.entries()) {
+    if (key.startsWith('$ACTION')) continue;
+    if (arrays.includes(key)) (out[key] ??= [] as unknown[]) && (out[key] as unknown[]).push(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** The server-action face of an operation: same gate, errors as data for the form. */
+export async function runAction<S extends z.ZodType, R>(op: Operation<S, R>, raw: unknown): Promise<ActionResult<R>> {
+  try {
+    const data = await op.execute(await sessionPrincipal(), raw, { ip: await requestIp() });
+    return { ok: true, data };
+  } catch (error) {
+    if (error instanceof AppError) {
+      return { ok: false, error: error.message, fieldErrors: error.field ? { [error.field]: error.message } : {} };
+    }
+    if ((error as { digest?: string })?.digest?.startsWith('NEXT_')) throw error; // redirect(), notFound()
+    console.error(error);
+    return { ok: false, error: 'Something went wrong on our side. Try again.', fieldErrors: {} };
+  }
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import * as schema from './schema';
+import { env } from '../env';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything queries can run on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+type Handle = { db: Db; close: () => Promise<void> };
+
+const migrationsFolder = path.join(process.cwd(), 'drizzle');
+const globalForDb = globalThis as unknown as { meshplaneDb?: Promise<Handle> };
+
+async function openPostgres(url: string): Promise<Handle> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  // Replicas may start together: one migrates at a time.
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await migrator`select pg_advisory_lock(727272)`;
+    await migrate(drizzle(migrator), { migrationsFolder });
+  } finally {
+    await migrator.end();
+  }
+  const client = postgres(url, { max: 20, onnotice: () => {} });
+  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
+}
+
+async function openPglite(dataDir: string): Promise<Handle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const dir = path.resolve(dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir);
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder });
+  return { db: db as unknown as Db, close: () => client.close() };
+}
+
+export function openDatabase(url: string | undefined): Promise<Handle> {
+  return url ? openPostgres(url) : openPglite(env().MESHPLANE_DATA_DIR);
+}
+
+/** The process's database, opened and migrated on first use; a failed open is retried next time. */
+export async function getDb(): Promise<Db> {
+  if (!globalForDb.meshplaneDb) {
+    const opening = openDatabase(env().DATABASE_URL);
+    globalForDb.meshplaneDb = opening;
+    opening.catch(() => { if (globalForDb.meshplaneDb === opening) globalForDb.meshplaneDb = undefined; });
+  }
+  return (await globalForDb.meshplaneDb).db;
+}
+
+/** Tests point the process at their own database. */
+export function setDb(handle: Handle | undefined) {
+  globalForDb.meshplaneDb = handle ? Promise.resolve(handle) : undefined;
+}
+
+export async function ping(db: Db) {
+  await db.execute(sql`select 1`);
+}
+
+/** Raw SQL rows, whichever driver is underneath (postgres.js gives an array, PGlite `{ rows }`). */
+export async function rows<T>(db: Queryable, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
