@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { openDatabase, setDb, type Db } from '../../lib/db/client';
+
+/**
+ * The run's test database (created and migrated by global-setup.ts) for one test file:
+ * opened before its tests, made the process's database (so code calling getDb() uses it),
+ * closed after. Call at the top of a file and read `.db` inside tests and hooks:
+ *
+ *   const t = useTestDb();
+ *   it('…', async () => { const user = await makeUser(t.db); … });
+ */
+export function useTestDb(): { readonly db: Db } {
+  let handle: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  beforeAll(async () => {
+    handle = await openDatabase(inject('testDatabaseUrl'));
+    setDb(handle);
+  });
+  afterAll(async () => {
+    setDb(undefined);
+    await handle?.close();
+    handle = undefined;
+  });
+  return {
+    get db() {
+      if (!handle) throw new Error('useTestDb(): the database opens in beforeAll; read .db inside a test or hook');
+      return handle.db;
+    },
+  };
+}

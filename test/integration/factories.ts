@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../lib/db/client';
+import type { User } from '../../lib/db/schema';
+import type { Principal } from '../../lib/auth/gate';
+import { createUser } from '../../lib/users/users';
+
+/** The password of every user makeUser creates unless told otherwise. */
+export const testPassword = 'correct horse battery staple';
+
+/** A unique address for this run, e.g. `owner-3f9a1c2b@example.test`. */
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}@example.test`;
+}
+
+/** A new user with a unique email (and `testPassword`), through the same code as sign-up. */
+export function makeUser(db: Db, overrides: { email?: string; name?: string; password?: string } = {}): Promise<User> {
+  return createUser(db, {
+    email: overrides.email ?? uniqueEmail(),
+    name: overrides.name ?? 'Test User',
+    password: overrides.password ?? testPassword,
+  });
+}
+
+/** The principal the gate sees for this user (as a session or an API token would give). */
+export function principalOf(user: Pick<User, 'id' | 'email'>): Principal {
+  return { userId: user.id, email: user.email };
+}
