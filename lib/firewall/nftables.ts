@@ -1,0 +1,107 @@
+import ipaddr from 'ipaddr.js';
+
+/*
+ * The host's WireGuard allow-list as one nftables script, loaded atomically with `nft -f`.
+ * It owns `table inet meshplane` and nothing else: the script first declares the table (so
+ * the delete cannot fail on a fresh host; `destroy table` needs nftables >= 1.0.8, Debian 12
+ * ships 1.0.6), deletes it, and recreates it, all in one transaction.
+ * Leases are set elements with their own `timeout`, so the kernel closes them on time even
+ * when the control plane is down; expired leases are never rendered.
+ */
+
+export type FirewallInput = {
+  port: number;
+  sources: string[]; // CIDRs or single addresses, IPv4 or IPv6
+  leases: { ip: string; timeoutSeconds: number }[];
+};
+
+export const nftTable = 'meshplane';
+
+export function renderNftables(input: FirewallInput): string {
+  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) throw new Error(`bad port ${input.port}`);
+  const allowed = mergeSources(input.sources);
+  const leases = mergeLeases(input.leases);
+  const p = input.port;
+  return [
+    `table inet ${nftTable}`,
+    `delete table inet ${nftTable}`,
+    `table inet ${nftTable} {`,
+    set('allowed', 'ipv4_addr', 'interval', allowed.v4),
+    set('leases', 'ipv4_addr', 'interval, timeout', leases.v4),
+    set('allowed6', 'ipv6_addr', 'interval', allowed.v6),
+    set('leases6', 'ipv6_addr', 'interval, timeout', leases.v6),
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    `    udp dport ${p} ip saddr @allowed accept`,
+    `    udp dport ${p} ip saddr @leases accept`,
+    `    udp dport ${p} ip6 saddr @allowed6 accept`,
+    `    udp dport ${p} ip6 saddr @leases6 accept`,
+    `    udp dport ${p} drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A script that removes the table (and only it) whether or not it exists. */
+export function renderNftablesTeardown(): string {
+  return `table inet ${nftTable}\ndelete table inet ${nftTable}\n`;
+}
+
+function set(name: string, type: string, flags: string, elements: string[]): string {
+  const head = `  set ${name} {\n    type ${type}; flags ${flags};\n`;
+  if (elements.length === 0) return `${head}  }`;
+  const lines: string[] = [];
+  for (let i = 0; i < elements.length; i += 8) lines.push(`      ${elements.slice(i, i + 8).join(', ')}`);
+  return `${head}    elements = {\n${lines.join(',\n')}\n    }\n  }`;
+}
+
+type Net = { addr: ipaddr.IPv4 | ipaddr.IPv6; bits: number };
+
+// Interval sets refuse overlapping elements ("conflicting intervals"), so a source inside a
+// broader one is dropped. Only non-host prefixes can contain others, and there are few of
+// them (rules), so this stays linear in the number of host endpoints.
+function mergeSources(sources: string[]): { v4: string[]; v6: string[] } {
+  const nets = new Map<string, Net>();
+  for (const s of sources) {
+    const n = parseNet(s);
+    nets.set(`${n.addr}/${n.bits}`, n);
+  }
+  const list = [...nets.values()].sort((a, b) => a.bits - b.bits);
+  const broad: Net[] = [];
+  const out = { v4: [] as string[], v6: [] as string[] };
+  for (const n of list) {
+    if (broad.some((b) => b.addr.kind() === n.addr.kind() && n.addr.match(b.addr, b.bits))) continue;
+    const full = n.addr.kind() === 'ipv4' ? 32 : 128;
+    if (n.bits < full) broad.push(n);
+    (n.addr.kind() === 'ipv4' ? out.v4 : out.v6).push(n.bits === full ? n.addr.toString() : `${n.addr}/${n.bits}`);
+  }
+  return out;
+}
+
+function mergeLeases(leases: FirewallInput['leases']): { v4: string[]; v6: string[] } {
+  const best = new Map<string, { addr: ipaddr.IPv4 | ipaddr.IPv6; timeout: number }>();
+  for (const l of leases) {
+    if (!(l.timeoutSeconds > 0)) continue; // expired: never rendered
+    const addr = ipaddr.process(l.ip);
+    const key = addr.toString();
+    const t = Math.ceil(l.timeoutSeconds);
+    if ((best.get(key)?.timeout ?? 0) < t) best.set(key, { addr, timeout: t });
+  }
+  const out = { v4: [] as string[], v6: [] as string[] };
+  for (const [key, { addr, timeout }] of best) (addr.kind() === 'ipv4' ? out.v4 : out.v6).push(`${key} timeout ${timeout}s`);
+  return out;
+}
+
+function parseNet(s: string): Net {
+  if (!s.includes('/')) {
+    const addr = ipaddr.process(s);
+    return { addr, bits: addr.kind() === 'ipv4' ? 32 : 128 };
+  }
+  const [addr, bits] = ipaddr.parseCIDR(s);
+  // Host bits set ("10.1.2.3/8") would be rejected by nft: keep the network address.
+  const network = addr.kind() === 'ipv4'
+    ? ipaddr.IPv4.networkAddressFromCIDR(s)
+    : ipaddr.IPv6.networkAddressFromCIDR(s);
+  return { addr: network, bits };
+}

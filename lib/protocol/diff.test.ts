@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { applyDelta, diffStates } from './diff';
+import { messageSchema } from './messages';
+import { networkStateSchema, normalizeState } from './network-state';
+import { mutateState, randomState, seededRng } from './testing';
+
+describe('diffStates / applyDelta', () => {
+  it('applyDelta(a, diffStates(a, b)) equals b for 100 random changes', () => {
+    const rng = seededRng(42);
+    let a = randomState(rng, 10, 3);
+    for (let i = 0; i < 100; i++) {
+      const b = mutateState(rng, a);
+      const delta = diffStates(a, b);
+      expect(messageSchema.parse(delta)).toEqual(delta); // every delta is a valid message
+      const applied = applyDelta(a, delta);
+      expect(applied).toEqual(normalizeState(b));
+      expect(networkStateSchema.parse(applied)).toEqual(applied);
+      a = b;
+    }
+  });
+
+  it('carries only what changed', () => {
+    const rng = seededRng(7);
+    const a = randomState(rng, 6, 2);
+    const b = structuredClone(a);
+    b.version = 2;
+    b.hosts[0].endpoint = '198.51.100.77:51820';
+    b.devices.pop();
+    b.listenPort = 51999;
+    const d = diffStates(a, b);
+    expect(d.upsertHosts.map((h) => h.peerId)).toEqual([a.hosts[0].peerId]);
+    expect(d.removeHosts).toEqual([]);
+    expect(d.removeDevices).toEqual([a.devices[1].id]);
+    expect(d.meta).toEqual({ listenPort: 51999 });
+    expect(diffStates(a, { ...a, version: 3 }).meta).toBeUndefined();
+  });
+
+  it('refuses a delta that does not start at the state version or network', () => {
+    const rng = seededRng(1);
+    const a = randomState(rng);
+    const b = mutateState(rng, a);
+    const d = diffStates(a, b);
+    expect(() => applyDelta(b, d)).toThrow(/does not apply/);
+    expect(() => applyDelta({ ...a, networkId: 'pn-other0000000' }, d)).toThrow(/another network/);
+    expect(() => diffStates(b, a)).toThrow(/newer/);
+  });
+
+  it('diffs 5,000 hosts in well under the 500 ms budget', () => {
+    const rng = seededRng(3);
+    const a = randomState(rng, 5000, 100);
+    const b = mutateState(rng, a);
+    const t = performance.now();
+    const d = diffStates(a, b);
+    applyDelta(a, d);
+    expect(performance.now() - t).toBeLessThan(250);
+  });
+});

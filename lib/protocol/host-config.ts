@@ -1,0 +1,94 @@
+import ipaddr from 'ipaddr.js';
+import { type NetworkState, cmp, prefixOf } from './network-state';
+
+/*
+ * What one host makes of the shared network document. Pure: the agent, the worker (to show
+ * what a host should run) and the benchmark's stub agents all derive the same thing.
+ */
+
+export type HostPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+export type FirewallLease = { ip: string; timeoutSeconds: number };
+export type DnsRecord = { name: string; ips: string[] };
+
+export type HostConfig = {
+  address: string;
+  listenPort: number;
+  peers: HostPeer[];
+  forward: boolean;
+  firewall: { port: number; sources: string[]; leases: FirewallLease[] };
+  dns: { zone: string; records: DnsRecord[] };
+  env: Record<string, string>;
+};
+
+export class NotInNetworkError extends Error {}
+
+export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: Date): HostConfig {
+  const self = state.hosts.find((h) => h.peerId === selfPeerId);
+  if (!self) throw new NotInNetworkError(`peer ${selfPeerId} is not a host of ${state.networkId}`);
+  // Only an enrolled gateway can carry device traffic; without one every host lists devices.
+  const gateway = state.hosts.find((h) => h.gateway && h.publicKey !== null);
+  const peers: HostPeer[] = [];
+  for (const h of state.hosts) {
+    if (h.peerId === selfPeerId || h.publicKey === null) continue;
+    const allowedIps = [`${h.ip}/32`];
+    if (gateway && h === gateway) allowedIps.push(state.deviceBlock);
+    peers.push({ publicKey: h.publicKey, endpoint: h.endpoint, allowedIps });
+  }
+  if (!gateway || gateway === self) {
+    for (const d of state.devices) peers.push({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`] });
+  }
+  peers.sort((a, b) => cmp(a.publicKey, b.publicKey));
+
+  return {
+    address: `${self.ip}/${prefixOf(state.cidr)}`,
+    listenPort: state.listenPort,
+    peers,
+    forward: gateway === self,
+    firewall: firewallOf(state, selfPeerId, now),
+    dns: { zone: state.zone, records: dnsRecordsOf(state) },
+    env: {
+      MESHPLANE_NETWORK_ID: state.networkId,
+      MESHPLANE_MEMBER_ID: self.memberId,
+      MESHPLANE_PRIVATE_IP: self.ip,
+      MESHPLANE_PRIVATE_HOSTNAME: self.names[0],
+    },
+  };
+}
+
+function firewallOf(state: NetworkState, selfPeerId: string, now: Date): HostConfig['firewall'] {
+  const sources: string[] = [];
+  for (const h of state.hosts) {
+    if (h.peerId === selfPeerId || h.publicKey === null || h.endpoint === null) continue;
+    const ip = endpointIp(h.endpoint);
+    if (ip) sources.push(ip.kind() === 'ipv4' ? `${ip}/32` : `${ip}/128`);
+  }
+  sources.push(...state.allow.rules);
+  const leases: FirewallLease[] = [];
+  for (const l of state.allow.leases) {
+    const remainingMs = Date.parse(l.expiresAt) - now.getTime();
+    // An expired lease is never rendered, so a late push can never extend access.
+    if (remainingMs > 0) leases.push({ ip: l.ip, timeoutSeconds: Math.ceil(remainingMs / 1000) });
+  }
+  return { port: state.listenPort, sources, leases };
+}
+
+/** The IP of a `host:port` endpoint, or null when the host is a name (not renderable as a source). */
+export function endpointIp(endpoint: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const host = endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+  if (ipaddr.IPv4.isValidFourPartDecimal(host)) return ipaddr.IPv4.parse(host);
+  if (ipaddr.IPv6.isValid(host)) return ipaddr.IPv6.parse(host);
+  return null;
+}
+
+function dnsRecordsOf(state: NetworkState): DnsRecord[] {
+  // Sets: a group name may cover thousands of instances.
+  const byName = new Map<string, Set<string>>();
+  const add = (name: string, ip: string) => {
+    const ips = byName.get(name);
+    if (ips) ips.add(ip);
+    else byName.set(name, new Set([ip]));
+  };
+  for (const h of state.hosts) for (const n of h.names) add(n, h.ip);
+  for (const d of state.devices) add(d.name, d.ip);
+  return [...byName].map(([name, ips]) => ({ name, ips: [...ips] })).sort((a, b) => cmp(a.name, b.name));
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import {
+  allowSchema, deviceEntrySchema, hostEntrySchema, networkStateSchema,
+} from './network-state';
+
+/*
+ * What the control plane signs. A snapshot carries the whole network; a delta carries what
+ * changed since `fromVersion`, for hosts that applied exactly that version. The allow-list
+ * is small and time-dependent, so a delta always carries it whole.
+ */
+
+export const snapshotMessageSchema = z.object({
+  type: z.literal('snapshot'),
+  networkId: z.string(),
+  version: z.number().int().min(0),
+  state: networkStateSchema,
+}).refine((m) => m.state.networkId === m.networkId && m.state.version === m.version, {
+  message: 'state does not match the message networkId/version',
+});
+
+// Network-wide fields a delta may change; only the ones that changed are present.
+export const deltaMetaSchema = networkStateSchema
+  .pick({ cidr: true, listenPort: true, zone: true, deviceBlock: true })
+  .partial();
+
+export const deltaMessageSchema = z.object({
+  type: z.literal('delta'),
+  networkId: z.string(),
+  fromVersion: z.number().int().min(0),
+  version: z.number().int().min(1),
+  upsertHosts: z.array(hostEntrySchema),
+  removeHosts: z.array(z.string()),
+  upsertDevices: z.array(deviceEntrySchema),
+  removeDevices: z.array(z.string()),
+  allow: allowSchema,
+  meta: deltaMetaSchema.optional(),
+}).refine((m) => m.fromVersion < m.version, { message: 'fromVersion must be below version' });
+
+export const messageSchema = z.discriminatedUnion('type', [snapshotMessageSchema, deltaMessageSchema]);
+
+export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
+export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
+export type DeltaMeta = z.infer<typeof deltaMetaSchema>;
+export type Message = z.infer<typeof messageSchema>;
+
+/** What is POSTed to the agent: the signed bytes, their signature, and whom this copy is for. */
+export const envelopeSchema = z.object({
+  payload: z.string().min(1),
+  // Optional in the schema so that an unsigned push is told apart from a malformed one.
+  signature: z.string().optional(),
+  target: z.string().min(1),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
