@@ -1,0 +1,51 @@
+import { isWireGuardKey } from './keys';
+
+// A wg-quick config for a device. Assembled in the browser, where the private key lives
+// (DESIGN.md "Keys"), so plain string work only.
+
+export type ClientPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+
+export type ClientConfigInput = {
+  privateKey: string;
+  /** The device's address in each network, with that network's prefix: '10.64.255.254/16'. */
+  addresses: string[];
+  dns: string[];
+  peers: ClientPeer[];
+};
+
+// Keeps NAT mappings open so hosts can reach a device that sits behind a home router.
+export const persistentKeepaliveSeconds = 25;
+
+export function renderClientConfig({ privateKey, addresses, dns, peers }: ClientConfigInput): string {
+  const lines = ['[Interface]', `PrivateKey = ${key(privateKey)}`];
+  if (addresses.length > 0) lines.push(`Address = ${values(addresses)}`);
+  if (dns.length > 0) lines.push(`DNS = ${values(dns)}`);
+  for (const peer of peers) {
+    lines.push('', '[Peer]', `PublicKey = ${key(peer.publicKey)}`);
+    if (peer.endpoint) lines.push(`Endpoint = ${value(peer.endpoint)}`);
+    if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${values(peer.allowedIps)}`);
+    lines.push(`PersistentKeepalive = ${persistentKeepaliveSeconds}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The download name; wg-quick takes the interface name from it. */
+export function configFileName(deviceName: string): string {
+  return `meshplane-${deviceName}.conf`;
+}
+
+function key(b64: string): string {
+  if (!isWireGuardKey(b64)) throw new Error(`Not a WireGuard key: ${JSON.stringify(b64)}`);
+  return b64;
+}
+
+// wg-quick runs PostUp lines as root: a value carrying a newline, '#' or '=' could smuggle
+// one in, so anything beyond a plain address, name or host:port is refused here.
+function value(text: string): string {
+  if (!/^[A-Za-z0-9.:/[\]_-]+$/.test(text)) throw new Error(`Unsafe value in a WireGuard config: ${JSON.stringify(text)}`);
+  return text;
+}
+
+function values(list: string[]): string {
+  return list.map(value).join(', ');
+}

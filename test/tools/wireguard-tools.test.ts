@@ -1,0 +1,138 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFileName, renderClientConfig, type ClientPeer } from '../../lib/wireguard/client-config';
+import { generateKeyPair, isWireGuardKey, publicKeyFromPrivate } from '../../lib/wireguard/keys';
+import { requireRoot, requireTools, requireTun } from './require-tools';
+import { parseWgConfig } from './wg-config';
+
+// Our key and config code checked against the real WireGuard tools' own parsers.
+
+function run(command: string, args: string[], input?: string): string {
+  const result = spawnSync(command, args, { input, encoding: 'utf8', timeout: 10_000 });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr || result.error}`);
+  }
+  return result.stdout;
+}
+
+function succeeds(command: string, args: string[], input?: string): boolean {
+  return spawnSync(command, args, { input, stdio: ['pipe', 'ignore', 'ignore'], timeout: 10_000 }).status === 0;
+}
+
+const sortedList = (list: string) => list.split(',').map((s) => s.trim()).filter(Boolean).sort();
+
+// Checked inside each test, not in beforeAll: a failed beforeAll reports its tests as skipped.
+describe('keys agree with wg', () => {
+  it('derives the same public key as wg pubkey, for our keys and for wg genkey keys', () => {
+    requireTools(['wg']);
+    for (let i = 0; i < 8; i++) {
+      const { privateKey, publicKey } = generateKeyPair();
+      expect(run('wg', ['pubkey'], privateKey).trim()).toBe(publicKey);
+      const wgKey = run('wg', ['genkey']).trim();
+      expect(publicKeyFromPrivate(wgKey)).toBe(run('wg', ['pubkey'], wgKey).trim());
+    }
+  });
+
+  it('accepts exactly the keys wg accepts', () => {
+    requireTools(['wg']);
+    const key = generateKeyPair().privateKey;
+    const candidates = [
+      key, `${key.slice(0, 42)}B=`, `${key.slice(0, 42)}w=`, key.slice(0, 43), `${key.slice(0, 43)}==`,
+      `${key.slice(0, 41)}-A=`, `${key.slice(0, 41)}_A=`, 'A'.repeat(44), `${'A'.repeat(43)}=`,
+    ];
+    for (const candidate of candidates) {
+      expect([candidate, isWireGuardKey(candidate)]).toEqual([candidate, succeeds('wg', ['pubkey'], candidate)]);
+    }
+  });
+});
+
+describe('a rendered client config loads into a real WireGuard interface', () => {
+  const namespace = `mp-t-${randomBytes(4).toString('hex')}`;
+  const iface = `wgt${randomBytes(3).toString('hex')}`; // unique: wireguard-go's socket path is global
+  let dir = '';
+  let daemon: ChildProcess | undefined;
+  let namespaceCreated = false;
+  let setupFailure: unknown;
+  const ready = () => {
+    if (setupFailure) throw setupFailure;
+  };
+
+  beforeAll(() => setUp().catch((error) => (setupFailure = error)), 20_000);
+
+  async function setUp() {
+    requireRoot();
+    requireTools(['wg', 'wg-quick', 'wireguard-go', 'ip']);
+    requireTun();
+    dir = mkdtempSync(path.join(tmpdir(), 'mp-wg-'));
+    run('ip', ['netns', 'add', namespace]);
+    namespaceCreated = true;
+    // -f keeps wireguard-go in the foreground so `daemon.pid` is the process to stop later;
+    // its output is ignored, never piped (it dies when a pipe closes).
+    daemon = spawn('ip', ['netns', 'exec', namespace, 'wireguard-go', '-f', iface], { stdio: 'ignore' });
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (succeeds('ip', ['netns', 'exec', namespace, 'wg', 'show', iface])) return;
+      if (daemon.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`wireguard-go did not bring up ${iface} in ${namespace} (exit code ${daemon.exitCode})`);
+  }
+
+  afterAll(async () => {
+    if (daemon && daemon.exitCode === null) {
+      const exited = new Promise((resolve) => daemon!.once('exit', resolve));
+      daemon.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    }
+    if (namespaceCreated) spawnSync('ip', ['netns', 'del', namespace], { timeout: 10_000 });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 20_000);
+
+  function writeConfig(name: string, text: string): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    chmodSync(file, 0o600); // wg-quick warns about a world-readable private key
+    return file;
+  }
+
+  it('passes wg-quick strip, loads with wg setconf and reads back the same', () => {
+    ready();
+    const device = generateKeyPair();
+    const peers: ClientPeer[] = [
+      { publicKey: generateKeyPair().publicKey, endpoint: '198.51.100.7:51820', allowedIps: ['10.64.0.0/16'] },
+      { publicKey: generateKeyPair().publicKey, endpoint: null, allowedIps: ['10.65.0.5/32', '10.66.0.0/24'] },
+      { publicKey: generateKeyPair().publicKey, endpoint: '[2001:db8::1]:51821', allowedIps: ['100.64.3.0/28'] },
+    ];
+    const text = renderClientConfig({
+      privateKey: device.privateKey, addresses: ['10.64.255.254/16', '10.65.255.254/16'], dns: ['10.64.0.1'], peers,
+    });
+
+    const stripped = run('wg-quick', ['strip', writeConfig('wg0.conf', text)]);
+    expect(stripped).not.toMatch(/^(Address|DNS)\s*=/m);
+    run('ip', ['netns', 'exec', namespace, 'wg', 'setconf', iface, writeConfig('stripped.conf', stripped)]);
+
+    const shown = parseWgConfig(run('ip', ['netns', 'exec', namespace, 'wg', 'showconf', iface]));
+    expect(shown.interface.PrivateKey).toBe(device.privateKey);
+    expect(run('ip', ['netns', 'exec', namespace, 'wg', 'show', iface, 'public-key']).trim()).toBe(device.publicKey);
+    const byKey = new Map(shown.peers.map((peer) => [peer.PublicKey, peer]));
+    expect([...byKey.keys()].sort()).toEqual(peers.map((peer) => peer.publicKey).sort());
+    for (const peer of peers) {
+      const loaded = byKey.get(peer.publicKey)!;
+      expect(loaded.Endpoint).toBe(peer.endpoint ?? undefined);
+      expect(sortedList(loaded.AllowedIPs)).toEqual([...peer.allowedIps].sort());
+      expect(loaded.PersistentKeepalive).toBe('25');
+    }
+  });
+
+  it('names files wg-quick accepts only while "meshplane-<name>" stays within 15 characters', () => {
+    ready();
+    const text = renderClientConfig({ privateKey: generateKeyPair().privateKey, addresses: [], dns: [], peers: [] });
+    expect(succeeds('wg-quick', ['strip', writeConfig(configFileName('mbp'), text)])).toBe(true);
+    // Linux interface names stop at 15 characters, and wg-quick takes the name from the file.
+    expect(succeeds('wg-quick', ['strip', writeConfig(configFileName('laptop'), text)])).toBe(false);
+  });
+});
