@@ -44,14 +44,22 @@ async function jsonBody(request: Request): Promise<unknown> {
  */
 export function apiRoute<S extends z.ZodType, R>(
   op: Operation<S, R>,
-  options: { status?: number; body?: boolean; present?: (result: R) => unknown; query?: (url: URL) => Record<string, unknown> } = {},
+  options: {
+    status?: number;
+    body?: boolean;
+    /** Nest the whole JSON body under this key (for bodies that are a free-form map). */
+    wrapBody?: string;
+    present?: (result: R) => unknown;
+    query?: (url: URL) => Record<string, unknown>;
+  } = {},
 ) {
   const handler = async (request: Request, context: RouteContext) => {
     try {
       const principal = await bearerPrincipal(request);
       if (!principal) return errorResponse(new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.'));
       const params = await context.params;
-      const body = options.body === false ? {} : await jsonBody(request);
+      const raw = options.body === false ? {} : await jsonBody(request);
+      const body = options.wrapBody ? { [options.wrapBody]: raw } : raw;
       const extra = options.query?.(new URL(request.url)) ?? {};
       const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...body, ...extra, ...params } : body;
       const result = await op.execute(principal, input, { ip: clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES) });

@@ -1,0 +1,18 @@
+'use client';
+import { useActionState } from 'react';
+import { Field, FormError } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/button';
+import { renameProjectAction } from '../../actions';
+
+export function RenameProjectForm({ projectId, name }: { projectId: string; name: string }) {
+  const [state, action] = useActionState(renameProjectAction, null);
+  const error = state && !state.ok ? (state.fieldErrors.name ?? state.error) : undefined;
+  return (
+    <form action={action} className="flex flex-col gap-3 sm:flex-row sm:items-start" noValidate>
+      <input type="hidden" name="projectId" value={projectId} />
+      <Field label="Project name" name="name" defaultValue={name} required maxLength={100} error={error} className="flex-1" />
+      <SubmitButton className="sm:mt-6" pendingText="Saving…">Save</SubmitButton>
+      {state?.ok && <p role="status" className="text-sm text-emerald-700 sm:mt-8">Saved.</p>}
+    </form>
+  );
+}

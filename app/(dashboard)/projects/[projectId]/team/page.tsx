@@ -1,0 +1,50 @@
+import type { Metadata } from 'next';
+import { load } from '@/lib/actions/load';
+import { getProjectOp, listTeamOp } from '@/lib/projects/operations';
+import { can } from '@/lib/auth/permissions';
+import { Card, CardHeader, Badge } from '@/components/ui/card';
+import { AddMemberForm, RoleSelect } from './team-forms';
+import { ConfirmForm } from '@/components/ui/confirm-form';
+import { removeTeamMemberAction } from '../../actions';
+import { requireUser } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Team' };
+
+export default async function TeamPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const { projectId } = await params;
+  const [project, team, me] = await Promise.all([load(getProjectOp, { projectId }), load(listTeamOp, { projectId }), requireUser()]);
+  const manage = can(project.role, 'project.manage');
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader title="Team" description="Owners manage the team; admins build networks; developers get access; viewers look." />
+        <ul className="divide-y divide-slate-100">
+          {team.map((m) => (
+            <li key={m.userId} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid={`team-${m.email}`}>
+              <div className="min-w-0 flex-1">
+                <p className="truncate font-medium">{m.name || m.email}{m.userId === me.id && <span className="ml-2 text-xs text-slate-500">(you)</span>}</p>
+                <p className="truncate text-sm text-slate-500">{m.email} · <code className="font-mono">{m.handle}</code></p>
+              </div>
+              {manage ? (
+                <>
+                  <RoleSelect projectId={projectId} userId={m.userId} role={m.role} email={m.email} />
+                  <ConfirmForm action={removeTeamMemberAction} hidden={{ projectId, userId: m.userId }} size="sm"
+                    trigger="Remove" title={`Remove ${m.email}?`} confirmLabel="Remove from team"
+                    consequences={<p>They lose access to every network of this project; their devices are removed from its hosts at the next push.</p>} />
+                </>
+              ) : (
+                <Badge tone={m.role === 'owner' ? 'indigo' : 'slate'}>{m.role}</Badge>
+              )}
+            </li>
+          ))}
+        </ul>
+      </Card>
+      {manage && (
+        <Card>
+          <CardHeader title="Add someone" description="They need a Meshplane account first." />
+          <div className="p-4 sm:p-5"><AddMemberForm projectId={projectId} /></div>
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+'use server';
+import { redirect } from 'next/navigation';
+import { revalidatePath } from 'next/cache';
+import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
+import {
+  addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, removeTeamMemberOp, renameProjectOp,
+} from '@/lib/projects/operations';
+
+// Creates a project and opens it.
+export async function createProjectAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(createProjectOp, formToObject(form));
+  if (result.ok) redirect(`/projects/${result.data.id}`);
+  return result;
+}
+
+// Renames a project (owners).
+export async function renameProjectAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(renameProjectOp, formToObject(form));
+  if (result.ok) revalidatePath(`/projects/${result.data.id}`, 'layout');
+  return result;
+}
+
+// Deletes a project with its networks and team (owners).
+export async function deleteProjectAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(deleteProjectOp, formToObject(form));
+  if (result.ok) redirect('/projects');
+  return result;
+}
+
+// Adds an existing user to the team with a role (owners).
+export async function addTeamMemberAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(addTeamMemberOp, formToObject(form));
+  if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}
+
+// Changes a team member's role; never the last owner's (owners).
+export async function changeRoleAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(changeRoleOp, formToObject(form));
+  revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}
+
+// Removes someone from the team; never the last owner (owners).
+export async function removeTeamMemberAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(removeTeamMemberOp, formToObject(form));
+  if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}

@@ -1,0 +1,47 @@
+import type { Metadata } from 'next';
+import { load } from '@/lib/actions/load';
+import { listApiTokensOp } from '@/lib/tokens/operations';
+import { requireUser } from '@/lib/auth/session';
+import { Card, CardHeader, EmptyState } from '@/components/ui/card';
+import { ConfirmForm } from '@/components/ui/confirm-form';
+import { Copyable } from '@/components/ui/copy';
+import { CreateTokenForm } from './create-token-form';
+import { revokeApiTokenAction } from './actions';
+
+export const metadata: Metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  const tokens = await load(listApiTokensOp, {});
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+      <Card>
+        <CardHeader title="Account" />
+        <dl className="grid gap-3 p-4 text-sm sm:grid-cols-[8rem_1fr] sm:p-5">
+          <dt className="text-slate-500">Email</dt><dd className="break-all">{user.email}</dd>
+          <dt className="text-slate-500">Name</dt><dd>{user.name || '—'}</dd>
+          <dt className="text-slate-500">Handle</dt><dd><Copyable value={user.handle} label="handle" /> <span className="text-xs text-slate-500">used in your devices&apos; DNS names</span></dd>
+        </dl>
+      </Card>
+      <Card>
+        <CardHeader title="API tokens" description="A token acts as you, with your roles, on the HTTP API (Authorization: Bearer …)." />
+        {tokens.length === 0 ? (
+          <EmptyState title="No API tokens">Create one for a script or CI job. It is shown once.</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100">
+            {tokens.map((t) => (
+              <li key={t.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 sm:px-5" data-testid={`token-${t.name}`}>
+                <span className="min-w-0 flex-1 truncate font-medium">{t.name}</span>
+                <span className="text-xs text-slate-500">created {t.createdAt.toISOString().slice(0, 10)} · {t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never used'}</span>
+                <ConfirmForm action={revokeApiTokenAction} hidden={{ tokenId: t.id }} size="sm" trigger="Revoke" confirmLabel="Revoke token"
+                  title={`Revoke “${t.name}”?`} consequences={<p>Scripts using this token get 401 from now on.</p>} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="border-t border-slate-200 p-4 sm:p-5"><CreateTokenForm /></div>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { memberships } from '../db/schema';
+
+export const developerRoles = ['owner', 'admin', 'developer'] as const;
+
+/** Whether the user may own devices anywhere (developer or higher in some project). */
+export async function hasDeveloperAccess(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db.select({ p: memberships.projectId }).from(memberships)
+    .where(and(eq(memberships.userId, userId), inArray(memberships.role, [...developerRoles]))).limit(1);
+  return !!row;
+}
