@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Playwright's webServer command (see playwright.config.ts): create this run's database,
+# then become the built server, which migrates it. e2e/global-teardown.ts drops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${E2E_ADMIN_URL:?set by playwright.config.ts}" "${E2E_DATABASE_NAME:?set by playwright.config.ts}"
+if [ ! -f .next/BUILD_ID ]; then
+  echo "e2e/serve.sh: the app is not built: run \`npx next build\` first" >&2
+  exit 1
+fi
+psql "$E2E_ADMIN_URL" -v ON_ERROR_STOP=1 -q -c "create database \"$E2E_DATABASE_NAME\""
+mkdir -p "$MESHPLANE_DATA_DIR"
+exec node_modules/.bin/tsx server.ts
