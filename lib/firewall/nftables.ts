@@ -69,13 +69,16 @@ function mergeSources(sources: string[]): { v4: string[]; v6: string[] } {
   }
   const list = [...nets.values()].sort((a, b) => a.bits - b.bits);
   const broad: Net[] = [];
-  const out = { v4: [] as string[], v6: [] as string[] };
+  const kept: Net[] = [];
   for (const n of list) {
     if (broad.some((b) => b.addr.kind() === n.addr.kind() && n.addr.match(b.addr, b.bits))) continue;
-    const full = n.addr.kind() === 'ipv4' ? 32 : 128;
-    if (n.bits < full) broad.push(n);
-    (n.addr.kind() === 'ipv4' ? out.v4 : out.v6).push(n.bits === full ? n.addr.toString() : `${n.addr}/${n.bits}`);
+    if (n.bits < fullBits(n.addr)) broad.push(n);
+    kept.push(n);
   }
+  // Address order: the same network renders the same script whatever the hosts' order.
+  kept.sort((a, b) => compareAddr(a.addr, b.addr));
+  const out = { v4: [] as string[], v6: [] as string[] };
+  for (const n of kept) (n.addr.kind() === 'ipv4' ? out.v4 : out.v6).push(n.bits === fullBits(n.addr) ? n.addr.toString() : `${n.addr}/${n.bits}`);
   return out;
 }
 
@@ -89,14 +92,25 @@ function mergeLeases(leases: FirewallInput['leases']): { v4: string[]; v6: strin
     if ((best.get(key)?.timeout ?? 0) < t) best.set(key, { addr, timeout: t });
   }
   const out = { v4: [] as string[], v6: [] as string[] };
-  for (const [key, { addr, timeout }] of best) (addr.kind() === 'ipv4' ? out.v4 : out.v6).push(`${key} timeout ${timeout}s`);
+  const sorted = [...best].sort(([, a], [, b]) => compareAddr(a.addr, b.addr));
+  for (const [key, { addr, timeout }] of sorted) (addr.kind() === 'ipv4' ? out.v4 : out.v6).push(`${key} timeout ${timeout}s`);
   return out;
+}
+
+const fullBits = (a: ipaddr.IPv4 | ipaddr.IPv6) => (a.kind() === 'ipv4' ? 32 : 128);
+
+function compareAddr(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6): number {
+  const x = a.toByteArray();
+  const y = b.toByteArray();
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
 }
 
 function parseNet(s: string): Net {
   if (!s.includes('/')) {
     const addr = ipaddr.process(s);
-    return { addr, bits: addr.kind() === 'ipv4' ? 32 : 128 };
+    return { addr, bits: fullBits(addr) };
   }
   const [addr, bits] = ipaddr.parseCIDR(s);
   // Host bits set ("10.1.2.3/8") would be rejected by nft: keep the network address.

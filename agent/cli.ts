@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Applier } from './apply';
+import { DnsResponder, dnsSink } from './dns';
+import { createAgentServer, listen, splitHostPort } from './server';
+import {
+  defaultStateDir, fileAppliedStore, generateKeyPair, loadAgent, publicKeyOf, readPrivateKey, writeIdentity,
+  writePrivateKey,
+} from './state';
+import { RealSystem } from './system';
+
+/*
+ * meshplane-agent: `enroll` once, then `run` (e.g. under systemd). See docs/agent-protocol.md.
+ */
+
+const usage = `usage:
+  meshplane-agent enroll --server URL --token T --endpoint HOST:PORT --listen ADDR:PORT
+                         [--interface mp0] [--state-dir ${defaultStateDir}] [--agent-url URL]
+  meshplane-agent run [--state-dir ${defaultStateDir}] [--dns-port 53] [--env-file FILE]`;
+
+const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
+const enrollAnswerSchema = z.object({
+  peerId: z.string().min(1),
+  hostToken: z.string().min(1),
+  signingPublicKey: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'not a base64 Ed25519 public key'),
+});
+
+async function enroll(argv: string[]): Promise<void> {
+  const { values: o } = parseArgs({ args: argv, options: {
+    server: { type: 'string' }, token: { type: 'string' }, endpoint: { type: 'string' }, listen: { type: 'string' },
+    interface: { type: 'string', default: 'mp0' }, 'state-dir': { type: 'string', default: defaultStateDir },
+    'agent-url': { type: 'string' },
+  } });
+  if (!o.server || !o.token || !o.endpoint || !o.listen) throw new Error(`enroll needs --server, --token, --endpoint and --listen\n${usage}`);
+  const dir = o['state-dir'];
+  if (existsSync(join(dir, 'identity.json'))) throw new Error(`${dir} is already enrolled; use another --state-dir or remove it`);
+  const listenAt = splitHostPort(o.listen);
+  splitHostPort(o.endpoint);
+  // An unspecified listen address is not reachable as such: use the endpoint's host.
+  const host = ['0.0.0.0', '::', ''].includes(listenAt.host) ? splitHostPort(o.endpoint).host : listenAt.host;
+  const agentUrl = o['agent-url'] ?? `http://${host.includes(':') ? `[${host}]` : host}:${listenAt.port}`;
+
+  const privateKey = (await readPrivateKey(dir)) ?? generateKeyPair().privateKey;
+  await writePrivateKey(dir, privateKey);
+  const publicKey = publicKeyOf(privateKey);
+
+  const res = await fetch(new URL('/api/agent/enroll', o.server), {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: o.token, publicKey, endpoint: o.endpoint, agentUrl }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = await res.json().catch(() => null) as { error?: { message?: string } } | null;
+  if (!res.ok) throw new Error(`enrolment refused (${res.status}): ${body?.error?.message ?? 'no details'}`);
+  const answer = enrollAnswerSchema.parse(body);
+  await writeIdentity(dir, {
+    server: o.server, peerId: answer.peerId, hostToken: answer.hostToken, signingPublicKey: answer.signingPublicKey,
+    interface: o.interface, listen: o.listen, endpoint: o.endpoint,
+  });
+  console.log(`enrolled as ${answer.peerId} (public key ${publicKey}); signing key pinned. Now: meshplane-agent run --state-dir ${dir}`);
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values: o } = parseArgs({ args: argv, options: {
+    'state-dir': { type: 'string', default: defaultStateDir }, 'dns-port': { type: 'string', default: '53' },
+    'env-file': { type: 'string' },
+  } });
+  const dir = o['state-dir'];
+  const { identity, privateKey } = await loadAgent(dir);
+  const responder = new DnsResponder();
+  const applier = new Applier({
+    system: new RealSystem(), store: fileAppliedStore(dir), peerId: identity.peerId,
+    signingPublicKey: identity.signingPublicKey, privateKey, interfaceName: identity.interface,
+    envFile: o['env-file'] ?? join(dir, 'meshplane.env'), dns: dnsSink(responder, Number(o['dns-port'])),
+  });
+  try {
+    const restored = await applier.restore();
+    if (restored !== null) log(`restored version ${restored} on ${identity.interface}`);
+  } catch (e) {
+    log(`could not restore the last applied version (the next push will): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const server = createAgentServer(applier, { log });
+  const port = await listen(server, identity.listen);
+  log(`${identity.peerId} listening for pushes on ${identity.listen.replace(/:\d+$/, `:${port}`)}`);
+  const stop = () => {
+    log('stopping');
+    server.close();
+    void responder.close();
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (argv: string[]) => Promise<void>> = { enroll, run };
+if (!command || !commands[command]) {
+  console.error(usage);
+  process.exit(2);
+}
+commands[command](rest).catch((e: unknown) => {
+  console.error(`meshplane-agent ${command}: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

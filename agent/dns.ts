@@ -1,0 +1,142 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dnsPacket, { type Answer, type Packet } from 'dns-packet';
+import type { HostConfig } from '../lib/protocol/host-config';
+import type { DnsSink } from './apply';
+
+/*
+ * The agent's resolver for the network's zone, from the pushed records only (no recursion):
+ * A records (several where a name covers several instances), NXDOMAIN for unknown names in
+ * the zone, REFUSED outside it. UDP answers that do not fit are truncated with TC set, and
+ * the same port answers over TCP, so a group of hundreds of instances still resolves.
+ */
+
+const TTL = 5; // seconds: records change with every push
+const rcode = { NOERROR: 0, FORMERR: 1, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+
+export class DnsResponder {
+  private zone: string | null = null;
+  private records = new Map<string, string[]>();
+  private udp: dgram.Socket | null = null;
+  private tcp: net.Server | null = null;
+  private bound: { host: string; port: number } | null = null;
+
+  setZone(dns: HostConfig['dns']): void {
+    this.zone = dns.zone.toLowerCase();
+    this.records = new Map(dns.records.map((r) => [r.name.toLowerCase(), r.ips]));
+  }
+
+  /** The answer to one query packet (null when it is not worth an answer), at most `udpMax` bytes when given. */
+  answer(query: Buffer, udpMax?: number): Buffer | null {
+    let q: Packet;
+    try {
+      q = dnsPacket.decode(query);
+    } catch {
+      return null; // not DNS: stay silent, as resolvers do
+    }
+    if (q.type !== 'query') return null;
+    const question = q.questions?.[0];
+    const hasEdns = (q.additionals ?? []).some((a) => a.type === 'OPT');
+    const reply = (code: number, answers: Answer[] = [], authorities: Answer[] = []): Packet => ({
+      id: q.id, type: 'response', flags: dnsPacket.AUTHORITATIVE_ANSWER | ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | code,
+      questions: q.questions, answers, authorities,
+      // Echo EDNS when the client used it, so it knows the larger UDP size was honoured.
+      additionals: hasEdns ? [{ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
+    });
+    let packet: Packet;
+    if ((q.flags ?? 0) & 0x7800) packet = reply(rcode.NOTIMP); // opcode other than QUERY
+    else if (!question || q.questions!.length !== 1) packet = reply(rcode.FORMERR);
+    else packet = this.resolve(question, reply);
+    return encodeWithin(packet, udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(q))));
+  }
+
+  private resolve(question: NonNullable<Packet['questions']>[number], reply: (c: number, a?: Answer[], n?: Answer[]) => Packet): Packet {
+    const name = question.name.toLowerCase().replace(/\.$/, '');
+    const zone = this.zone;
+    if (!zone || (question.class ?? 'IN') !== 'IN' || (name !== zone && !name.endsWith(`.${zone}`))) return reply(rcode.REFUSED);
+    const soa: Answer = {
+      type: 'SOA', name: zone, ttl: TTL,
+      data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial: 1, refresh: 60, retry: 60, expire: 600, minimum: TTL },
+    };
+    if (name === zone && question.type === 'SOA') return reply(rcode.NOERROR, [soa]);
+    const ips = this.records.get(name);
+    if (!ips) return name === zone ? reply(rcode.NOERROR, [], [soa]) : reply(rcode.NXDOMAIN, [], [soa]);
+    if (question.type !== 'A' && (question.type as string) !== 'ANY') return reply(rcode.NOERROR, [], [soa]); // NODATA
+    return reply(rcode.NOERROR, ips.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip }) as Answer));
+  }
+
+  /** Binds UDP and TCP on host:port (port 0 picks one); rebinding closes the old sockets. */
+  async listen(host: string, port: number): Promise<number> {
+    await this.close();
+    const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    udp.on('message', (msg, rinfo) => {
+      const out = this.answer(msg, 4096);
+      if (out) udp.send(out, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => resolve()); });
+    udp.on('error', () => {}); // a send error to one client must not kill the responder
+    const actual = udp.address().port;
+    const tcp = net.createServer((sock) => this.serveTcp(sock));
+    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(actual, host, () => resolve()); });
+    this.udp = udp;
+    this.tcp = tcp;
+    this.bound = { host, port: actual };
+    return actual;
+  }
+
+  boundTo(): { host: string; port: number } | null {
+    return this.bound;
+  }
+
+  async close(): Promise<void> {
+    const { udp, tcp } = this;
+    this.udp = this.tcp = this.bound = null;
+    if (udp) await new Promise<void>((r) => udp.close(() => r()));
+    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+  }
+
+  private serveTcp(sock: net.Socket): void {
+    let buf = Buffer.alloc(0);
+    sock.setTimeout(5000, () => sock.destroy());
+    sock.on('error', () => sock.destroy());
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length > 70_000) return sock.destroy(); // one query is never this large
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const len = buf.readUInt16BE(0);
+        const out = this.answer(buf.subarray(2, 2 + len));
+        buf = buf.subarray(2 + len);
+        if (out) sock.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 255]), out]));
+      }
+    });
+  }
+}
+
+/** Connects the applier to the responder: new records, and a rebind when the private IP moves. */
+export function dnsSink(responder: DnsResponder, port: number): DnsSink {
+  return {
+    async update(listenIp, dns) {
+      responder.setZone(dns);
+      const b = responder.boundTo();
+      if (!b || b.host !== listenIp) await responder.listen(listenIp, port);
+    },
+  };
+}
+
+function ednsSize(q: Packet): number {
+  const opt = q.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return opt?.udpPayloadSize ?? 512;
+}
+
+function encodeWithin(packet: Packet, max: number | undefined): Buffer {
+  let out = dnsPacket.encode(packet);
+  if (max === undefined || out.length <= max) return out;
+  // Too big for UDP: as many answers as fit, TC set, so the client retries over TCP.
+  const answers = packet.answers ?? [];
+  const per = Math.max(1, Math.ceil((out.length - 12) / Math.max(1, answers.length)));
+  let keep = Math.max(0, Math.floor((max - 12 - 300) / per));
+  do {
+    out = dnsPacket.encode({ ...packet, flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: answers.slice(0, keep), authorities: [] });
+  } while (out.length > max && keep-- > 0);
+  return out;
+}
