@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The README's first command: install, build and start Meshplane, on the embedded database
+# (PGlite in $MESHPLANE_DATA_DIR, default .data) unless DATABASE_URL names a PostgreSQL.
+# Safe to run again: it keeps the secrets it made, the data, and a build that is still fresh.
+#
+#   bash scripts/setup.sh                      http://localhost:3000
+#   PORT=8080 HOST=127.0.0.1 bash scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+say() { printf '\033[1m── %s\033[0m\n' "$*"; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Meshplane needs Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+say "dependencies"
+if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ] \
+  && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ]; }; then
+  echo "up to date"
+elif [ -f package-lock.json ]; then
+  log=$(mktemp)
+  if npm ci --no-audit --no-fund >"$log" 2>&1; then
+    tail -n 1 "$log"
+  else
+    # Some registry mirrors lack other platforms' optional packages, which npm ci insists on.
+    grep -m 3 'npm error' "$log" >&2 || true
+    echo "npm ci failed (above); installing with npm install --no-save instead" >&2
+    npm install --no-audit --no-fund --no-save
+  fi
+  rm -f "$log"
+else
+  npm install --no-audit --no-fund
+fi
+
+say "secrets"
+data_dir=${MESHPLANE_DATA_DIR:-.data}
+secrets=$data_dir/secrets.env
+if [ -f "$secrets" ]; then
+  echo "reusing $secrets"
+else
+  mkdir -p "$data_dir"
+  gen() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))'; }
+  # Keep the keys an earlier development start kept there (lib/env.ts): data encrypted with
+  # the old key must stay readable.
+  auth=$(cat "$data_dir/auth-secret" 2>/dev/null || gen)
+  key=$(cat "$data_dir/encryption-key" 2>/dev/null || gen)
+  (umask 077 && printf 'AUTH_SECRET=%s\nMESHPLANE_ENCRYPTION_KEY=%s\n' "$auth" "$key" >"$secrets")
+  echo "wrote $secrets (mode 600): back it up with the data"
+fi
+chmod 600 "$secrets"
+# Values already in the environment win over the file.
+while IFS='=' read -r name value; do
+  case "$name" in ''|\#*) continue ;; esac
+  if [ -z "${!name:-}" ]; then export "$name=$value"; fi
+done <"$secrets"
+
+say "build"
+fresh=""
+if [ -f .next/BUILD_ID ]; then
+  fresh=$(find . \( -path ./node_modules -o -path ./.next -o -path ./.git -o -path "./$data_dir" -o -path ./.data \
+    -o -path ./test-results -o -path ./playwright-report \) -prune -o -type f -newer .next/BUILD_ID -print -quit)
+  [ -z "$fresh" ] && fresh=yes || fresh=""
+fi
+if [ "$fresh" = yes ]; then
+  echo "the build is newer than every source file; keeping it"
+else
+  npx next build
+fi
+
+port=${PORT:-3000}
+host=${HOST:-0.0.0.0}
+shown=$host
+[ "$host" = 0.0.0.0 ] && shown=localhost
+say "start"
+if [ -n "${DATABASE_URL:-}" ]; then
+  echo "database: PostgreSQL from DATABASE_URL"
+else
+  echo "database: embedded PGlite in $data_dir/pglite (created on first start)"
+fi
+echo
+echo "  Meshplane: http://$shown:$port   (create the first account at http://$shown:$port/sign-up; Ctrl-C stops it)"
+echo
+export NODE_ENV=production PORT=$port HOST=$host
+exec node_modules/.bin/tsx server.ts
