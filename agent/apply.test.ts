@@ -89,8 +89,7 @@ describe('Applier applies', () => {
     expect((await a.applier.push(env(snapshot(state), a.self))).status).toBe(200);
     a.system.calls.length = 0;
     for (let i = 0; i < 100; i++) {
-      let next = mutateState(rng, state);
-      if (!next.hosts.some((h) => h.peerId === a.self)) next = { ...next, hosts: [...next.hosts, state.hosts.find((h) => h.peerId === a.self)!] };
+      const next = mutateState(rng, state, now, a.self);
       const r = await a.applier.push(env(diffStates(state, next), a.self));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       state = next;

@@ -2,10 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket, { type Packet, type RecordType } from 'dns-packet';
+import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsResponder } from './dns';
 import { hasTool } from './test-support';
+
+// dns-packet decodes the rcode, but its type definitions do not declare it.
+type Packet = DecodedPacket & { rcode: string };
 
 const zone = 'mesh.internal';
 const app = 'ap-app000000001.pn-net000000001.mesh.internal';
@@ -27,7 +30,7 @@ function queryUdp(name: string, type: RecordType = 'A'): Promise<Packet> {
   const sock = dgram.createSocket('udp4');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { sock.close(); reject(new Error('no answer in 2 s')); }, 2000);
-    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(dnsPacket.decode(m)); });
+    sock.on('message', (m) => { clearTimeout(timer); sock.close(); resolve(dnsPacket.decode(m) as Packet); });
     sock.send(dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] }), port, '127.0.0.1');
   });
 }
@@ -39,13 +42,13 @@ function queryTcp(name: string): Promise<Packet> {
     sock.setTimeout(2000, () => { sock.destroy(); reject(new Error('no TCP answer in 2 s')); });
     sock.on('data', (c) => {
       buf = Buffer.concat([buf, c]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { sock.end(); resolve(dnsPacket.decode(buf.subarray(2))); }
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { sock.end(); resolve(dnsPacket.decode(buf.subarray(2)) as Packet); }
     });
     sock.write(dnsPacket.streamEncode({ type: 'query', id: 7, questions: [{ type: 'A', name }] }));
   });
 }
 
-const ips = (p: Packet) => (p.answers ?? []).map((a) => a.data).sort();
+const ips = (p: Packet) => (p.answers ?? []).map((a) => String((a as { data: unknown }).data)).sort();
 
 describe('DnsResponder over UDP (dns-packet client)', () => {
   it('answers several A records for a name that covers several instances', async () => {

@@ -103,7 +103,8 @@ export class RealSystem implements System {
       if (await this.linkExists(name)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new SystemError(`interface ${name} did not appear: no kernel WireGuard and wireguard-go failed (is /dev/net/tun present? apt-get install -y wireguard-go)`);
+    throw new SystemError(`interface ${name} did not appear: no kernel WireGuard, and wireguard-go failed `
+      + `(is it installed, is /dev/net/tun present, or is /var/run/wireguard/${name}.sock taken by another namespace?)`);
   }
 
   private wrap(cmd: string, args: string[]): [string, string[]] {

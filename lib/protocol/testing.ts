@@ -64,8 +64,8 @@ export function randomState(rng: Rng, hosts = 8, devices = 3): NetworkState {
   return state;
 }
 
-/** The next version: a few random changes of every kind a real network sees. */
-export function mutateState(rng: Rng, prev: NetworkState, now = new Date()): NetworkState {
+/** The next version: a few random changes of every kind a real network sees; `keep` is never removed. */
+export function mutateState(rng: Rng, prev: NetworkState, now = new Date(), keep?: string): NetworkState {
   const s: NetworkState = structuredClone(prev);
   s.version = prev.version + 1 + int(rng, 2);
   const changes = 1 + int(rng, 4);
@@ -73,7 +73,7 @@ export function mutateState(rng: Rng, prev: NetworkState, now = new Date()): Net
     const h = s.hosts.length > 0 ? pick(rng, s.hosts) : null;
     switch (int(rng, 9)) {
       case 0: s.hosts.push(randomHost(rng, s, 2 + s.version * 8 + c)); break;
-      case 1: if (h && s.hosts.length > 2) s.hosts = s.hosts.filter((x) => x !== h); break;
+      case 1: if (h && h.peerId !== keep && s.hosts.length > 2) s.hosts = s.hosts.filter((x) => x !== h); break;
       case 2: if (h?.publicKey) h.endpoint = rng() < 0.2 ? null : `198.51.100.${1 + int(rng, 250)}:51820`; break;
       case 3: if (h) { h.publicKey = randomKey(rng); h.endpoint ??= '198.51.100.9:51820'; } break;
       case 4: { // move the gateway (at most one per network)
