@@ -118,7 +118,12 @@ export function dnsSink(responder: DnsResponder, port: number): DnsSink {
     async update(listenIp, dns) {
       responder.setZone(dns);
       const b = responder.boundTo();
-      if (!b || b.host !== listenIp) await responder.listen(listenIp, port);
+      if (b && b.host === listenIp) return;
+      try {
+        await responder.listen(listenIp, port);
+      } catch (e) {
+        throw new Error(`DNS responder cannot listen on ${listenIp}:${port}: ${e instanceof Error ? e.message : String(e)} (see --dns-port)`);
+      }
     },
   };
 }

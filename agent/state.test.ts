@@ -18,6 +18,8 @@ describe('agent state dir', () => {
     dir = await mkdtemp(join(tmpdir(), 'mp-state-'));
     const { privateKey, publicKey } = generateKeyPair();
     expect(publicKeyOf(privateKey)).toBe(publicKey);
+    const raw = Buffer.from(privateKey, 'base64');
+    expect([raw[0] & 7, raw[31] & 0xc0]).toEqual([0, 0x40]); // clamped like `wg genkey`
     await writePrivateKey(dir, privateKey);
     await writeIdentity(dir, identity);
     expect((await stat(join(dir, 'private.key'))).mode & 0o777).toBe(0o600);

@@ -32,6 +32,9 @@ export interface AppliedStore {
 
 export function generateKeyPair(): { privateKey: string; publicKey: string } {
   const { secretKey, publicKey } = x25519.keygen();
+  // Clamped as `wg genkey` does (RFC 7748), so the stored key reads back equal from `wg showconf`.
+  secretKey[0] &= 248;
+  secretKey[31] = (secretKey[31] & 127) | 64;
   return { privateKey: Buffer.from(secretKey).toString('base64'), publicKey: Buffer.from(publicKey).toString('base64') };
 }
 

@@ -34,7 +34,8 @@ export function createNetns(prefix = 'mpt'): { name: string; exec: (cmd: string[
   let removed = false;
   return {
     name,
-    exec: (cmd, input) => execFileSync('ip', ['netns', 'exec', name, ...cmd], { input, timeout: 10_000, encoding: 'utf8' }),
+    // stderr captured: it lands in the error message instead of the test output.
+    exec: (cmd, input) => execFileSync('ip', ['netns', 'exec', name, ...cmd], { input, timeout: 10_000, encoding: 'utf8', stdio: 'pipe' }),
     remove: () => {
       if (removed) return;
       removed = true;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,10 @@ afterAll(async () => {
 });
 
 // Distinct interface names: wireguard-go's control socket (/var/run/wireguard/NAME.sock) is
-// shared by all namespaces of the machine, so two `mp0`s would collide.
+// shared by all namespaces of the machine, so two `mp0`s (or two runs) would collide.
+const tag = randomBytes(2).toString('hex');
+const ifname = (name: string) => `mp${tag}${name}`;
+
 function agentIn(name: string, peerId: string) {
   const ns = createNetns(`mpt-${name}`);
   namespaces.push(ns);
@@ -50,7 +54,7 @@ function agentIn(name: string, peerId: string) {
     },
   }) as System;
   const applier = new Applier({
-    system, store: memoryAppliedStore(), peerId, privateKey, interfaceName: `mp${name}0`, envFile: join(tmp, `${name}.env`),
+    system, store: memoryAppliedStore(), peerId, privateKey, interfaceName: ifname(name), envFile: join(tmp, `${name}.env`),
     signingPublicKey: Buffer.from(signer.publicKey).toString('base64'), now: () => now,
   });
   return { ns, calls, applier };
@@ -95,13 +99,13 @@ describe('wg set deltas vs wg syncconf snapshot (real wireguard-go)', () => {
     const b = agentIn('b', self);
     const rb = await b.applier.push(sign(snap(state), self));
     expect(rb.status, JSON.stringify(rb.body)).toBe(200);
-    const confA = showconf(a.ns, 'mpa0');
+    const confA = showconf(a.ns, ifname('a'));
     expect(confA.peers.length).toBeGreaterThan(3);
     expect(confA.privateKey).toBe(privateKey);
-    expect(confA).toEqual(showconf(b.ns, 'mpb0'));
+    expect(confA).toEqual(showconf(b.ns, ifname('b')));
     // Address and allow-list agree too (the lease's countdown aside).
     const addr = (ns: typeof a.ns, ifname: string) => ns.exec(['ip', '-4', '-o', 'addr', 'show', 'dev', ifname]).split(/\s+/)[3];
-    expect(addr(a.ns, 'mpa0')).toBe(addr(b.ns, 'mpb0'));
+    expect(addr(a.ns, ifname('a'))).toBe(addr(b.ns, ifname('b')));
     const nft = (ns: typeof a.ns) => ns.exec(['nft', 'list', 'table', 'inet', 'meshplane']).replace(/ expires \S+/g, '');
     expect(nft(a.ns)).toBe(nft(b.ns));
   }, 120_000);

