@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { findTool, requireRoot, requireTun } from '../test/tools/require-tools';
+import { findTool, requireTun } from '../test/tools/require-tools';
 
 /*
  * Guards and helpers for the tests that use the real tools. A missing tool or missing root
@@ -8,7 +8,13 @@ import { findTool, requireRoot, requireTun } from '../test/tools/require-tools';
  * requireTools is ours because the shared helper does not know nft's or dig's packages.
  */
 
-export { requireRoot, requireTun };
+export { requireTun };
+
+export function requireRoot(): void {
+  if (process.getuid?.() === 0) return;
+  throw new Error('this test uses network namespaces, WireGuard and nftables and must run as root: '
+    + 'sudo npx vitest run agent lib/firewall');
+}
 
 const packageOf: Record<string, string> = {
   wg: 'wireguard-tools', 'wireguard-go': 'wireguard-go', nft: 'nftables', ip: 'iproute2',
