@@ -36,7 +36,22 @@ cleanup() {
   rm -rf "$RUN_DIR"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# `timeout` puts each layer in a process group of its own, which a Ctrl-C would not reach:
+# the layer runs in the background and an interrupt is passed on to its group.
+LAYER_PID=""
+interrupted() {
+  trap '' INT TERM
+  echo "interrupted: stopping the running layer" >&2
+  if [ -n "$LAYER_PID" ]; then
+    # SIGINT first: Playwright and vitest then stop their servers and run their teardowns
+    # (which drop the test databases); TERM whatever is left after 30 s.
+    kill -INT -- "-$LAYER_PID" 2>/dev/null
+    for _ in $(seq 30); do kill -0 "$LAYER_PID" 2>/dev/null || break; sleep 1; done
+    kill -TERM -- "-$LAYER_PID" 2>/dev/null
+  fi
+  exit 130
+}
+trap interrupted INT TERM
 
 say() { printf '\n\033[1m── %s\033[0m\n' "$*"; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -151,8 +166,11 @@ run_layer() {
   local layer=$1 limit=$2; shift 2
   say "$layer (limit ${limit}s)"
   local start=$SECONDS rc
-  timeout --kill-after=15 "$limit" "$@"
+  timeout --kill-after=15 "$limit" "$@" &
+  LAYER_PID=$!
+  wait "$LAYER_PID"
   rc=$?
+  LAYER_PID=""
   DURATION[$layer]=$((SECONDS - start))
   if [ $rc -eq 0 ]; then RESULT[$layer]=passed
   elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then RESULT[$layer]="timed out"
@@ -169,18 +187,18 @@ check_layer() { # a layer that is one check, not a test count
 
 if wants typecheck; then
   # next-env.d.ts and route types come from Next; typegen makes them without a build.
-  check_layer typecheck 600 bash -c 'npx next typegen >/dev/null && npx tsc --noEmit'
+  check_layer typecheck 600 bash -c 'node_modules/.bin/next typegen >/dev/null && node_modules/.bin/tsc --noEmit'
 fi
 if wants unit; then
-  run_layer unit 600 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RUN_DIR/unit.json"
+  run_layer unit 600 node_modules/.bin/vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RUN_DIR/unit.json"
   count unit $? vitest "$RUN_DIR/unit.json"
 fi
 if wants build; then
   rm -f .next/BUILD_ID # never test a stale build after a failed one
-  check_layer build 900 npx next build
+  check_layer build 900 node_modules/.bin/next build
 fi
 if wants integration; then
-  run_layer integration 900 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RUN_DIR/integration.json"
+  run_layer integration 900 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RUN_DIR/integration.json"
   count integration $? vitest "$RUN_DIR/integration.json"
 fi
 if wants e2e; then
@@ -191,7 +209,7 @@ if wants e2e; then
   else
     export E2E_PORT=${E2E_PORT:-$(free_port)}
     export PLAYWRIGHT_JSON_OUTPUT_NAME="$RUN_DIR/e2e.json"
-    run_layer e2e 1200 npx playwright test --reporter=list,json
+    run_layer e2e 1200 node_modules/.bin/playwright test --reporter=list,json
     count e2e $? playwright "$RUN_DIR/e2e.json"
   fi
 fi

@@ -36,11 +36,13 @@ let child: ChildProcess | undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'meshplane-pglite-'));
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
+  // tsx passes the signal on to the node process it runs. Not detached: if the test run is
+  // killed as a process group, the server goes with it.
+  if (child && child.exitCode === null) {
     const exited = new Promise((r) => child!.once('exit', r));
-    process.kill(-child.pid, 'SIGTERM'); // the whole group: tsx runs node as a child
+    child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -65,10 +67,10 @@ it('starts on PGlite with no DATABASE_URL and serves the sign-in page', async ()
 
   let log = '';
   const started = Date.now();
-  child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], { cwd: root, env, detached: true });
+  child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], { cwd: root, env });
   child.stdout!.on('data', (d) => { log += d; });
   child.stderr!.on('data', (d) => { log += d; });
-  await waitForListening(child, () => log, 60_000);
+  await waitForListening(child, () => log, 90_000);
 
   const res = await fetch(`http://127.0.0.1:${port}/sign-in`);
   const html = await res.text();
@@ -78,4 +80,4 @@ it('starts on PGlite with no DATABASE_URL and serves the sign-in page', async ()
   expect(html).toMatch(/sign in/i);
   expect(existsSync(path.join(dataDir, 'pglite'))).toBe(true);
   console.log(`pglite start: first 200 after ${Date.now() - started} ms`);
-}, 90_000);
+}, 120_000);
