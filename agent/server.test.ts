@@ -50,3 +50,16 @@ describe('agent HTTP server', () => {
     expect((await fetch(`${base}/push`)).status).toBe(405);
   });
 });
+
+describe('agent HTTP server, gzip bodies', () => {
+  it('accepts a gzipped envelope, and counts the limit after decompression', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const m: Message = { type: 'snapshot', networkId: state.networkId, version: state.version + 1, state: { ...state, version: state.version + 1 } };
+    const gz = (body: string) => fetch(`${base}/push`, { method: 'POST', body: gzipSync(body), headers: { 'content-encoding': 'gzip' }, signal: AbortSignal.timeout(5000) });
+    const ok = await gz(JSON.stringify(envelopeFor(signPayload(m, signer.secretKey), self)));
+    expect([ok.status, (await ok.json()).appliedVersion]).toEqual([200, state.version + 1]);
+    expect((await gz(' '.repeat(3 << 20))).status).toBe(413); // a few KB of gzip, 3 MB inflated
+    const broken = await fetch(`${base}/push`, { method: 'POST', body: 'not gzip', headers: { 'content-encoding': 'gzip' } });
+    expect(broken.status).toBe(400);
+  });
+});
