@@ -4,6 +4,8 @@ const nextConfig: NextConfig = {
   // PGlite loads its WASM from its own package path; bundling it breaks the first query.
   serverExternalPackages: ['@electric-sql/pglite'],
   poweredByHeader: false,
+  // Lets two builds live side by side (a dev checkout and the test suite).
+  distDir: process.env.NEXT_DIST_DIR || '.next',
 };
 
 export default nextConfig;

@@ -10,7 +10,7 @@ export async function isRateLimited(db: Db, keys: { email: string; ip: string | 
   const wanted = [`email:${keys.email}`, ...(keys.ip ? [`ip:${keys.ip}`] : [])];
   const list = await rows<Row>(db, sql`
     select key, count from sign_in_attempts
-    where key = any(${wanted}) and window_start > now() - make_interval(secs => ${signInLimits.windowSeconds})`);
+    where key in (${sql.join(wanted.map((k) => sql`${k}`), sql`, `)}) and window_start > now() - make_interval(secs => ${signInLimits.windowSeconds})`);
   return list.some((r) => r.count >= (r.key.startsWith('email:') ? signInLimits.perEmail : signInLimits.perIp));
 }
 

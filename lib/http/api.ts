@@ -4,6 +4,7 @@ import { getDb } from '../db/client';
 import { env } from '../env';
 import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
+import { sessionPrincipal } from '../auth/session';
 import { clientIp } from './client-ip';
 
 type Params = Record<string, string>;
@@ -55,7 +56,9 @@ export function apiRoute<S extends z.ZodType, R>(
 ) {
   const handler = async (request: Request, context: RouteContext) => {
     try {
-      const principal = await bearerPrincipal(request);
+      // Reads also accept the dashboard's session cookie (same-origin polling); writes need a token,
+      // so a cross-site form can never act with a user's cookie.
+      const principal = (await bearerPrincipal(request)) ?? (request.method === 'GET' ? await sessionPrincipal() : null);
       if (!principal) return errorResponse(new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.'));
       const params = await context.params;
       const raw = options.body === false ? {} : await jsonBody(request);

@@ -13,8 +13,10 @@ function isTrusted(address: ipaddr.IPv4 | ipaddr.IPv6, trusted: string[]): boole
   return trusted.some((entry) => {
     try {
       const [range, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), entry.includes(':') ? 128 : 32];
-      const normalized = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
-      return address.kind() === normalized.kind() && address.match(normalized, bits);
+      const mapped = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress();
+      // A mapped entry (::ffff:10.0.0.0/104) keeps its prefix inside the last 32 bits.
+      const normalized = mapped ? (range as ipaddr.IPv6).toIPv4Address() : range;
+      return address.kind() === normalized.kind() && address.match(normalized, mapped ? Math.max(0, bits - 96) : bits);
     } catch {
       return false;
     }

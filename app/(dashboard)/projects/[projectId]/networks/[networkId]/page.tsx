@@ -1,0 +1,84 @@
+import Link from 'next/link';
+import type { Metadata } from 'next';
+import { load } from '@/lib/actions/load';
+import { getNetworkOp } from '@/lib/networks/operations';
+import { listMembersOp, listPeersOp } from '@/lib/members/operations';
+import { can } from '@/lib/auth/permissions';
+import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
+import { Copyable } from '@/components/ui/copy';
+import { ConfirmForm } from '@/components/ui/confirm-form';
+import { PeersTable } from '@/components/networks/peers-table';
+import { deleteNetworkAction } from '../actions';
+import { EditNetworkForm } from './edit-network-form';
+import { AddMemberForm } from './add-member-form';
+
+export const metadata: Metadata = { title: 'Network' };
+
+export default async function NetworkPage({ params }: { params: Promise<{ projectId: string; networkId: string }> }) {
+  const { projectId, networkId } = await params;
+  const [network, members, peers] = await Promise.all([
+    load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
+  ]);
+  const canWrite = can(network.role, 'network.write');
+  const base = `/projects/${projectId}/networks/${networkId}`;
+  const peerCount = members.reduce((s, m) => s + m.instances, 0);
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-3 pt-1">
+        <div className="min-w-0 space-y-1">
+          <h2 className="text-xl font-semibold break-all">{network.label}</h2>
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
+            <Copyable value={network.id} label="network id" />
+            <span className="inline-flex items-center gap-1"><span className="text-slate-500">CIDR</span><Copyable value={network.cidr} label="CIDR" /></span>
+            <span className="text-slate-500">config <span className="font-mono text-slate-800">v{network.configVersion}</span></span>
+            {network.tags.map((t) => <Badge key={t}>{t}</Badge>)}
+          </div>
+          {network.description && <p className="max-w-2xl text-sm text-slate-600">{network.description}</p>}
+        </div>
+        {canWrite && (
+          <ConfirmForm action={deleteNetworkAction} hidden={{ projectId, networkId }} trigger="Delete network" typeToConfirm={network.label}
+            title={`Delete ${network.label}?`} confirmLabel="Delete forever"
+            consequences={<ul className="list-disc space-y-1 pl-5">
+              <li>{members.length} {members.length === 1 ? 'member' : 'members'} and {peerCount} {peerCount === 1 ? 'host' : 'hosts'} are deleted; their addresses and names stop resolving.</li>
+              <li>Devices lose their address in {network.cidr}; firewall rules and leases are deleted.</li>
+            </ul>} />
+        )}
+      </div>
+
+      <Card>
+        <CardHeader title="Members" description="Applications, addons and external servers in this network." />
+        {members.length === 0 ? (
+          <EmptyState title="No members yet">{canWrite ? 'Add an application, an addon or an external server below.' : 'An admin can add members.'}</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100">
+            {members.map((m) => (
+              <li key={m.id}>
+                <Link href={`${base}/members/${m.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-slate-50 sm:px-5">
+                  <span className="min-w-0 basis-full truncate font-medium text-slate-900 sm:basis-auto sm:flex-1">{m.label}</span>
+                  <Badge tone={m.kind === 'application' ? 'indigo' : m.kind === 'addon' ? 'green' : 'amber'}>{m.kind}</Badge>
+                  <code className="font-mono text-xs text-slate-500">{m.id}</code>
+                  <span className="text-sm text-slate-600">
+                    {m.processes ? Object.entries(m.processes).map(([p, n]) => `${p}×${n}`).join(' · ') || 'no processes' : `${m.instances} ${m.instances === 1 ? 'instance' : 'instances'}`}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+        {canWrite && <div className="border-t border-slate-200 p-4 sm:p-5"><AddMemberForm projectId={projectId} networkId={networkId} /></div>}
+      </Card>
+
+      <Card>
+        <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config." />
+        <PeersTable networkId={networkId} basePath={base} initial={JSON.parse(JSON.stringify(peers))} />
+      </Card>
+
+      {canWrite && (
+        <Card>
+          <CardHeader title="Edit network" description="The CIDR cannot change." />
+          <div className="p-4 sm:p-5"><EditNetworkForm projectId={projectId} network={network} /></div>
+        </Card>
+      )}
+    </div>
+  );
+}

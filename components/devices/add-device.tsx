@@ -1,0 +1,60 @@
+'use client';
+import { useState, useTransition } from 'react';
+import { generateKeyPair } from '@/lib/wireguard/keys';
+import { configFileName } from '@/lib/wireguard/client-config';
+import { renderDeviceConfig } from '@/lib/devices/render';
+import type { DeviceConfigAnswer } from '@/lib/devices/types';
+import { createDeviceAction } from '@/app/(dashboard)/access/actions';
+import { Field, FormError } from '@/components/ui/field';
+import { Button, Spinner } from '@/components/ui/button';
+import { ConfigOutput, KeyNotice } from './config-output';
+
+type Made = { answer: DeviceConfigAnswer; text: string };
+
+/** Names a device, makes its key pair here, sends the public key, then offers the config. */
+export function AddDevice() {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<{ name?: string; other?: string }>({});
+  const [made, setMade] = useState<Made | null>(null);
+  const [pending, start] = useTransition();
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    start(async () => {
+      const pair = generateKeyPair(); // the private key never leaves this closure and `made`
+      const result = await createDeviceAction({ name, publicKey: pair.publicKey });
+      if (!result.ok) {
+        setError({ name: result.fieldErrors.name, other: result.fieldErrors.name ? undefined : result.error });
+        return;
+      }
+      setError({});
+      setName('');
+      setMade({ answer: result.data, text: renderDeviceConfig(result.data, pair.privateKey) });
+    });
+  }
+
+  if (made) {
+    return (
+      <div className="space-y-4" data-testid="new-device-config">
+        <h3 className="font-semibold text-slate-900">Config for “{made.answer.name}”</h3>
+        <KeyNotice />
+        <ConfigOutput text={made.text} fileName={configFileName(made.answer.name)} hostCount={made.answer.peers.length} />
+        <Button variant="secondary" onClick={() => setMade(null)}>Done: forget the key</Button>
+      </div>
+    );
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-3" noValidate>
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
+        <Field label="Device name" name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={63}
+          placeholder="laptop" autoComplete="off" autoCapitalize="none" spellCheck={false} error={error.name}
+          hint="Lower-case letters, digits and hyphens: it becomes part of the device’s DNS name." className="flex-1" />
+        <Button type="submit" className="sm:mt-6" disabled={pending} aria-busy={pending}>
+          {pending && <Spinner />}{pending ? 'Creating…' : 'Create device and config'}
+        </Button>
+      </div>
+      <FormError message={error.other} />
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { QRCodeSVG } from 'qrcode.react';
+import { qrAdvice } from '@/lib/wireguard/qr';
+import { Button } from '@/components/ui/button';
+
+type Props = {
+  /** The complete wg-quick text, private key included: it exists only in this page. */
+  text: string;
+  fileName: string;
+  /** How many [Peer] sections: used to explain in words why a config does not fit a QR code. */
+  hostCount: number;
+  /** Phones scan a device's config; a server's config is a file to copy. */
+  forPhones?: boolean;
+};
+
+/** The download and the QR code of one config, both of exactly the same text. */
+export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Props) {
+  const advice = qrAdvice(text, hostCount);
+  const [downloaded, setDownloaded] = useState(false);
+
+  // Until the file is saved, leaving the page would lose the private key: ask first.
+  useEffect(() => {
+    if (downloaded) return;
+    const warn = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [downloaded]);
+
+  function download() {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setDownloaded(true);
+  }
+
+  return (
+    <div className="grid gap-5 md:grid-cols-[minmax(0,18rem)_1fr]">
+      {forPhones && (
+        <div>
+          {advice.fits ? (
+            <figure className="mx-auto w-full max-w-72">
+              <QRCodeSVG value={text} level={advice.level} size={288} marginSize={4} title={`WireGuard config ${fileName}`}
+                data-testid="config-qr" className="h-auto w-full rounded-md ring-1 ring-slate-200" />
+              <figcaption className="mt-2 text-center text-xs text-slate-500">Scan with the WireGuard app: + → Create from QR code</figcaption>
+            </figure>
+          ) : (
+            <p role="status" data-testid="qr-too-large" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+              No QR code: {advice.message}
+            </p>
+          )}
+        </div>
+      )}
+      <div className="min-w-0 space-y-3 text-sm">
+        <div className="flex flex-wrap items-center gap-3">
+          <Button onClick={download}>Download {fileName}</Button>
+          {downloaded && <span role="status" className="text-emerald-700">Saved. Keep the file private: it holds the key.</span>}
+        </div>
+        <p className="text-slate-600">
+          On Linux, wg-quick names the interface after the file (15 characters at most), so install it under a short name:{' '}
+          <code className="break-all rounded bg-slate-100 px-1 font-mono text-xs">sudo install -m 600 {fileName} /etc/wireguard/mesh0.conf && sudo wg-quick up mesh0</code>
+        </p>
+        <details className="rounded-md ring-1 ring-slate-200">
+          <summary className="cursor-pointer px-3 py-2 font-medium text-slate-700">Show the config text</summary>
+          <pre data-testid="config-text" className="overflow-x-auto border-t border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5">{text}</pre>
+        </details>
+      </div>
+    </div>
+  );
+}
+
+/** What the user must know about the private key, in plain words. */
+export function KeyNotice() {
+  return (
+    <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-950 ring-1 ring-indigo-200">
+      <strong>The private key exists only in this page.</strong> It was made in your browser and never sent to Meshplane.
+      Download the file or scan the code now: leaving or reloading this page loses the key, and you would then need
+      Regenerate, which makes a new key pair and revokes this one.
+    </p>
+  );
+}

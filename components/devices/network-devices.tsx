@@ -1,0 +1,40 @@
+import { load } from '@/lib/actions/load';
+import { listNetworkDevicesOp } from '@/lib/devices/operations';
+import { Card, CardHeader, EmptyState } from '@/components/ui/card';
+import { Copyable } from '@/components/ui/copy';
+
+/** The network's devices under its hosts table: owner, device, IP and DNS name. */
+export async function NetworkDevices({ networkId }: { networkId: string }) {
+  const rows = await load(listNetworkDevicesOp, { networkId });
+  return (
+    <Card>
+      <CardHeader title="Devices" description="Team members’ laptops and phones, from the top of the network’s range." />
+      {rows.length === 0 ? (
+        <EmptyState title="No devices">Developers add theirs under My access.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium sm:px-5">Owner</th>
+                <th scope="col" className="px-4 py-2 font-medium">Device</th>
+                <th scope="col" className="px-4 py-2 font-medium">IP</th>
+                <th scope="col" className="px-4 py-2 font-medium">Name</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rows.map((d) => (
+                <tr key={d.id} data-testid={`network-device-${d.name}-${d.ownerHandle}`}>
+                  <td className="max-w-48 truncate px-4 py-2 sm:px-5" title={d.ownerEmail}>{d.ownerEmail}</td>
+                  <td className="px-4 py-2 font-medium">{d.name}</td>
+                  <td className="px-4 py-2 whitespace-nowrap"><Copyable value={d.ip} label={`IP of ${d.name} (${d.ownerHandle})`} /></td>
+                  <td className="min-w-64 px-4 py-2"><Copyable value={d.dnsName} label={`DNS name of ${d.name} (${d.ownerHandle})`} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,32 @@
+import { Badge } from '@/components/ui/card';
+
+type StatusInput = {
+  enrolled: boolean; pushState: string; appliedVersion: number; desiredVersion: number; lastError: string | null; lastHandshakeAt: string | Date | null;
+};
+
+/** Push status at a glance: behind the current version is always visible, with the reason. */
+export function PeerStatus({ peer }: { peer: StatusInput }) {
+  if (!peer.enrolled) return <Badge>not enrolled</Badge>;
+  const behind = peer.appliedVersion < peer.desiredVersion;
+  const handshake = peer.lastHandshakeAt ? relative(new Date(peer.lastHandshakeAt)) : null;
+  return (
+    <span className="inline-flex flex-col gap-0.5">
+      {peer.pushState === 'failed' ? (
+        <span title={peer.lastError ?? undefined}><Badge tone="red">failed · v{peer.appliedVersion}/{peer.desiredVersion}</Badge></span>
+      ) : behind ? (
+        <Badge tone="amber">{peer.pushState} · v{peer.appliedVersion}/{peer.desiredVersion}</Badge>
+      ) : (
+        <Badge tone="green">applied · v{peer.appliedVersion}</Badge>
+      )}
+      {peer.lastError && peer.pushState !== 'applied' && <span className="max-w-56 truncate text-xs text-red-700" title={peer.lastError}>{peer.lastError}</span>}
+      {handshake && <span className="text-xs text-slate-500">handshake {handshake}</span>}
+    </span>
+  );
+}
+
+function relative(date: Date) {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
+  if (seconds < 90) return `${seconds}s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m ago`;
+  return `${Math.round(seconds / 3600)}h ago`;
+}

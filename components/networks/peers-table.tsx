@@ -1,0 +1,83 @@
+'use client';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { PresentedPeer } from '@/lib/peers/peers';
+import { Copyable } from '@/components/ui/copy';
+import { Badge, EmptyState } from '@/components/ui/card';
+import { Button } from '@/components/ui/button';
+import { inputClass } from '@/components/ui/field';
+import { PeerStatus } from './peer-status';
+
+type Page = { items: PresentedPeer[]; nextAfter: string | null };
+const pageSize = 100;
+
+async function fetchPeers(networkId: string, memberId: string | undefined, q: string, after: string | null): Promise<Page> {
+  const params = new URLSearchParams({ limit: String(pageSize) });
+  if (memberId) params.set('memberId', memberId);
+  if (q) params.set('q', q);
+  if (after) params.set('after', after);
+  const res = await fetch(`/api/v1/networks/${networkId}/peers?${params}`, { cache: 'no-store' });
+  if (!res.ok) throw new Error((await res.json().catch(() => null))?.error?.message ?? `HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Hosts of a network: searched and paged on the server, refreshed every few seconds. */
+export function PeersTable({ networkId, basePath, initial, memberId }: { networkId: string; basePath: string; initial: Page; memberId?: string }) {
+  const [q, setQ] = useState('');
+  const [debounced, setDebounced] = useState('');
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  useEffect(() => { const t = setTimeout(() => { setDebounced(q.trim()); setCursors([null]); }, 200); return () => clearTimeout(t); }, [q]);
+  const after = cursors[cursors.length - 1];
+  const query = useQuery({
+    queryKey: ['peers', networkId, memberId, debounced, after],
+    queryFn: () => fetchPeers(networkId, memberId, debounced, after),
+    initialData: !debounced && !after ? initial : undefined,
+    placeholderData: keepPreviousData,
+    refetchInterval: 5000,
+  });
+  const page = query.data;
+  return (
+    <div>
+      <div className="flex flex-wrap items-center gap-2 border-b border-slate-100 px-4 py-3 sm:px-5">
+        <label htmlFor={`peer-search-${networkId}`} className="sr-only">Search hosts by IP or name</label>
+        <input id={`peer-search-${networkId}`} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Search by IP or name"
+          className={`${inputClass()} mt-0 w-full font-mono sm:w-72`} />
+        {query.isFetching && <span className="text-xs text-slate-500" aria-live="polite">Refreshing…</span>}
+        {query.isError && <span role="alert" className="text-xs text-red-700">Could not refresh: {(query.error as Error).message}</span>}
+      </div>
+      {!page || page.items.length === 0 ? (
+        <EmptyState title={debounced ? 'No host matches' : 'No hosts yet'}>{debounced ? 'Try part of an IP or a name.' : 'Add a member or scale one up: each instance is a host with its own IP and names.'}</EmptyState>
+      ) : (
+        <div className="relative overflow-x-auto">
+          <table className="w-full text-left text-sm" data-testid="peers-table">
+            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr><th className="px-4 py-2 sm:px-5">Instance</th><th className="px-3 py-2">IP</th><th className="px-3 py-2">Names</th><th className="px-3 py-2">Public key</th><th className="px-3 py-2">Status</th></tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.items.map((p) => (
+                <tr key={p.id} data-peer-ip={p.ip} className="align-top">
+                  <td className="px-4 py-2.5 whitespace-nowrap sm:px-5">
+                    <Link href={`${basePath}/members/${p.memberId}`} className="font-medium text-indigo-700 hover:underline">{p.memberLabel}</Link>
+                    <div className="text-xs text-slate-500">{p.process ? `${p.process} #${p.number}` : `#${p.number}`} {p.isGateway && <Badge tone="indigo">gateway</Badge>}</div>
+                  </td>
+                  <td className="px-3 py-2.5 whitespace-nowrap"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
+                  <td className="px-3 py-2.5"><div className="flex min-w-64 flex-col">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
+                  <td className="max-w-40 px-3 py-2.5">{p.publicKey ? <Copyable value={p.publicKey} label="public key" truncate /> : <span className="text-xs text-slate-400">none yet</span>}</td>
+                  <td className="px-3 py-2.5 whitespace-nowrap"><PeerStatus peer={p} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {(cursors.length > 1 || page?.nextAfter) && (
+        <div className="flex items-center justify-between border-t border-slate-100 px-4 py-2 sm:px-5">
+          <Button variant="secondary" size="sm" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>← Previous</Button>
+          <span className="text-xs text-slate-500">page {cursors.length}</span>
+          <Button variant="secondary" size="sm" disabled={!page?.nextAfter} onClick={() => page?.nextAfter && setCursors((c) => [...c, page.nextAfter])}>Next →</Button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { deviceAddresses, devices, memberships, networks, peers } from '../db/schema';
+import { AppError, conflict } from '../errors';
+import { deviceBlock } from '../networks/addressing';
+import { allocateAddresses, releaseAddresses } from '../networks/allocation';
+import { bumpConfigVersion } from '../networks/version';
+import { developerRoles } from '../projects/access';
+import type { ReachableNetwork } from './queries';
+
+export const duplicateKeyMessage = 'This public key is already used by another device or host. Generate a new key pair.';
+
+/**
+ * Public keys are unique across devices and peers, two tables no single constraint spans: an
+ * advisory lock on the key serializes the check-then-write of every claim made here.
+ */
+export async function claimPublicKey(tx: Tx, publicKey: string, self: { peerId?: string } = {}) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`wg-public-key:${publicKey}`}))`);
+  const [peer] = await tx.select({ id: peers.id }).from(peers).where(eq(peers.publicKey, publicKey));
+  const [device] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.publicKey, publicKey));
+  if ((peer && peer.id !== self.peerId) || device) throw conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
+}
+
+/** Gives the device an address in each network, in id order; a full network fails it all. */
+export async function joinNetworks(tx: Tx, deviceId: string, list: ReachableNetwork[]) {
+  for (const n of [...list].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const network = await bumpConfigVersion(tx, n.id); // first: its row lock serializes allocation
+    let ip: string;
+    try {
+      [ip] = await allocateAddresses(tx, network, [deviceId], 'devices');
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'network_full') {
+        throw conflict(`Network “${n.label}” in project “${n.projectName}” has no free device address: its device block ${deviceBlock(n.cidr)} is full. Ask an admin to remove unused devices there.`, undefined, 'network_full');
+      }
+      throw e;
+    }
+    await tx.insert(deviceAddresses).values({ deviceId, networkId: n.id, ip });
+  }
+}
+
+/** Takes devices' addresses out of these networks: released, and the hosts told. */
+export async function leaveNetworks(tx: Tx, deviceIds: string[], networkIds: string[]) {
+  if (deviceIds.length === 0) return;
+  for (const networkId of [...new Set(networkIds)].sort()) {
+    await bumpConfigVersion(tx, networkId);
+    const gone = await tx.delete(deviceAddresses)
+      .where(and(eq(deviceAddresses.networkId, networkId), inArray(deviceAddresses.deviceId, deviceIds)))
+      .returning({ ip: deviceAddresses.ip });
+    await releaseAddresses(tx, networkId, gone.map((g) => g.ip));
+  }
+}
+
+/**
+ * accessChanged's devices part. Below developer (or gone): the user's devices leave every
+ * network of the project. Developer or higher: their existing devices join the networks they
+ * lack, so the next download reaches them (the device shows as out of date until then); a
+ * full network is skipped rather than blocking the role change, and the device keeps
+ * showing out of date until a Regenerate finds room.
+ */
+export async function syncDeviceAccess(tx: Tx, projectId: string, userId: string) {
+  const [membership] = await tx.select({ role: memberships.role }).from(memberships)
+    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
+  const owned = (await tx.select({ id: devices.id }).from(devices).where(eq(devices.userId, userId))).map((d) => d.id);
+  if (owned.length === 0) return;
+  const inProject = await tx.select({ id: networks.id, label: networks.label, cidr: networks.cidr }).from(networks)
+    .where(eq(networks.projectId, projectId)).orderBy(networks.id);
+  if (inProject.length === 0) return;
+  const held = await tx.select({ deviceId: deviceAddresses.deviceId, networkId: deviceAddresses.networkId }).from(deviceAddresses)
+    .where(and(inArray(deviceAddresses.deviceId, owned), inArray(deviceAddresses.networkId, inProject.map((n) => n.id))));
+  const developer = !!membership && (developerRoles as readonly string[]).includes(membership.role);
+  if (!developer) return leaveNetworks(tx, owned, held.map((h) => h.networkId));
+  for (const n of inProject) {
+    const lacking = owned.filter((id) => !held.some((h) => h.deviceId === id && h.networkId === n.id));
+    if (lacking.length === 0) continue;
+    try {
+      await tx.transaction(async (sp) => { // a savepoint: a full network undoes only its own part
+        const network = await bumpConfigVersion(sp, n.id);
+        const ips = await allocateAddresses(sp, network, lacking, 'devices');
+        await sp.insert(deviceAddresses).values(lacking.map((deviceId, i) => ({ deviceId, networkId: n.id, ip: ips[i] })));
+      });
+    } catch (e) {
+      if (!(e instanceof AppError && (e.code === 'network_full' || e.code === 'allocation_race'))) throw e;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import type { Db, Queryable } from '../db/client';
+import { deviceAddresses, devices, networks, peers } from '../db/schema';
+import { conflict, notFound, pgConstraint } from '../errors';
+import { recordAudit, type Actor } from '../audit/record';
+import { bumpConfigVersion } from '../networks/version';
+import { getPeer } from '../peers/peers';
+import { claimPublicKey, duplicateKeyMessage } from './addresses';
+import { assemblePeerConfig } from './peer-config';
+import type { PeerConfigBody } from './types';
+
+export type PeerChange = { publicKey?: string; endpoint?: string | null; gateway?: boolean };
+
+/**
+ * PATCH /peers/{id}: registers the public key (and endpoint) of a peer run by hand, and/or
+ * makes it the network's gateway (at most one: the previous one is unset). One transaction,
+ * one version bump. Answers the peer and, when a key was registered, its config body.
+ */
+export async function updatePeer(db: Db, actor: Actor, peerId: string, change: PeerChange) {
+  try {
+    await db.transaction(async (tx) => {
+      const [peer] = await tx.select().from(peers).where(eq(peers.id, peerId));
+      if (!peer) throw notFound('Peer');
+      const network = await bumpConfigVersion(tx, peer.networkId); // also serializes gateway changes
+      if (change.publicKey !== undefined) {
+        // The agent made this host's key and keeps the private half: replacing it cuts the host off.
+        if (peer.agentUrl) throw conflict('This host is run by the Meshplane agent, which manages its key. Re-enrol the host to change it.', 'publicKey', 'agent_managed');
+        await claimPublicKey(tx, change.publicKey, { peerId });
+      }
+      if (change.gateway) await tx.update(peers).set({ isGateway: false }).where(and(eq(peers.networkId, peer.networkId), ne(peers.id, peerId)));
+      const set = {
+        ...(change.publicKey !== undefined ? { publicKey: change.publicKey } : {}),
+        ...(change.endpoint !== undefined ? { endpoint: change.endpoint } : {}),
+        ...(change.gateway !== undefined ? { isGateway: change.gateway } : {}),
+      };
+      await tx.update(peers).set(set).where(eq(peers.id, peerId));
+      // Record what changed, not the key itself: keys are public, but the log is about actions.
+      await recordAudit(tx, actor, {
+        projectId: network.projectId, action: 'peer.update', resourceType: 'peer', resourceId: peerId,
+        details: { keyRegistered: change.publicKey !== undefined, endpoint: change.endpoint, gateway: change.gateway },
+      });
+    });
+  } catch (e) {
+    const c = pgConstraint(e);
+    if (c === 'peers_public_key_unique' || c === 'devices_public_key_unique') throw conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
+    throw e;
+  }
+  const peer = await getPeer(db, peerId);
+  return { ...peer, config: change.publicKey !== undefined ? await peerConfig(db, peerId) : null };
+}
+
+/** The config body of a peer run by hand: the other hosts, and devices where no gateway routes them. */
+export async function peerConfig(q: Queryable, peerId: string): Promise<PeerConfigBody> {
+  const [self] = await q.select({ peerId: peers.id, ip: peers.ip, isGateway: peers.isGateway, endpoint: peers.endpoint, networkId: peers.networkId, cidr: networks.cidr, listenPort: networks.listenPort })
+    .from(peers).innerJoin(networks, eq(networks.id, peers.networkId)).where(eq(peers.id, peerId));
+  if (!self) throw notFound('Peer');
+  const hosts = await q.select({ peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, agentUrl: peers.agentUrl })
+    .from(peers).where(and(eq(peers.networkId, self.networkId), isNotNull(peers.publicKey)));
+  const deviceList = await q.select({ publicKey: devices.publicKey, ip: deviceAddresses.ip }).from(deviceAddresses)
+    .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId)).where(eq(deviceAddresses.networkId, self.networkId));
+  return assemblePeerConfig({
+    self, cidr: self.cidr, listenPort: self.listenPort, devices: deviceList,
+    hosts: hosts.map(({ agentUrl, ...h }) => ({ ...h, hasAgent: agentUrl !== null })),
+  });
+}

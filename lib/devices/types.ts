@@ -1,0 +1,16 @@
+// Shapes the devices API answers with. Type-only, so client components can import them
+// without pulling server code into the browser bundle.
+
+export type ConfigPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+
+/** Everything a wg-quick config needs except the private key, which never reaches the server. */
+export type ConfigBody = { addresses: string[]; peers: ConfigPeer[]; dns: string[] };
+
+/** POST /devices and PATCH /devices/{id} (regenerate): what the device was just given. */
+export type DeviceConfigAnswer = ConfigBody & { id: string; name: string };
+
+/** GET /devices/{id}/config: the same as of now, and whether it differs from what was given. */
+export type CurrentDeviceConfig = DeviceConfigAnswer & { stale: boolean; hash: string };
+
+/** A manually run peer's config: its own address, the port it listens on, the other hosts. */
+export type PeerConfigBody = { addresses: string[]; listenPort: number; peers: ConfigPeer[] };
