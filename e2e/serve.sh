@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${E2E_ADMIN_URL:?set by playwright.config.ts}" "${E2E_DATABASE_NAME:?set by playwright.config.ts}"
-if [ ! -f .next/BUILD_ID ]; then
-  echo "e2e/serve.sh: the app is not built: run \`npx next build\` first" >&2
+dist=${NEXT_DIST_DIR:-.next} # next.config.ts reads the same variable
+if [ ! -f "$dist/BUILD_ID" ]; then
+  echo "e2e/serve.sh: the app is not built (no $dist/BUILD_ID): run \`npx next build\` first" >&2
   exit 1
 fi
 psql "$E2E_ADMIN_URL" -v ON_ERROR_STOP=1 -q -c "create database \"$E2E_DATABASE_NAME\""

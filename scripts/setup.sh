@@ -59,10 +59,11 @@ while IFS='=' read -r name value; do
 done <"$secrets"
 
 say "build"
+dist=${NEXT_DIST_DIR:-.next} # next.config.ts reads the same variable
 fresh=""
-if [ -f .next/BUILD_ID ]; then
-  fresh=$(find . \( -path ./node_modules -o -path ./.next -o -path ./.git -o -path "./$data_dir" -o -path ./.data \
-    -o -path ./test-results -o -path ./playwright-report \) -prune -o -type f -newer .next/BUILD_ID -print -quit)
+if [ -f "$dist/BUILD_ID" ]; then
+  fresh=$(find . \( -path ./node_modules -o -path "./$dist" -o -path ./.next -o -path ./.git -o -path "./$data_dir" -o -path ./.data \
+    -o -path ./test-results -o -path ./playwright-report \) -prune -o -type f -newer "$dist/BUILD_ID" -print -quit)
   [ -z "$fresh" ] && fresh=yes || fresh=""
 fi
 if [ "$fresh" = yes ]; then

@@ -22,6 +22,7 @@ if [ $# -gt 0 ]; then LAYERS=("$@"); else LAYERS=("${ALL_LAYERS[@]}"); fi
 for l in "${LAYERS[@]}"; do
   case " ${ALL_LAYERS[*]} " in *" $l "*) ;; *) echo "unknown layer '$l' (choose from: ${ALL_LAYERS[*]})" >&2; exit 2 ;; esac
 done
+DIST=${NEXT_DIST_DIR:-.next} # where next build writes (next.config.ts reads the same variable)
 wants() { case " ${LAYERS[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/meshplane-test.XXXXXX")
@@ -194,7 +195,7 @@ if wants unit; then
   count unit $? vitest "$RUN_DIR/unit.json"
 fi
 if wants build; then
-  rm -f .next/BUILD_ID # never test a stale build after a failed one
+  rm -f "$DIST/BUILD_ID" # never test a stale build after a failed one
   check_layer build 900 node_modules/.bin/next build
 fi
 if wants integration; then
@@ -202,9 +203,9 @@ if wants integration; then
   count integration $? vitest "$RUN_DIR/integration.json"
 fi
 if wants e2e; then
-  if [ ! -f .next/BUILD_ID ]; then
+  if [ ! -f "$DIST/BUILD_ID" ]; then
     say "e2e"
-    echo "skipped: there is no build (.next/BUILD_ID); the build layer failed or was not run"
+    echo "skipped: there is no build ($DIST/BUILD_ID); the build layer failed or was not run"
     RESULT[e2e]="not run (no build)" PASSED[e2e]=0 FAILED[e2e]=1 DURATION[e2e]=0
   else
     export E2E_PORT=${E2E_PORT:-$(free_port)}

@@ -48,8 +48,9 @@ afterAll(async () => {
 });
 
 it('starts on PGlite with no DATABASE_URL and serves the sign-in page', async () => {
-  if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
-    throw new Error('the app is not built: run `npx next build` first');
+  const distDir = process.env.NEXT_DIST_DIR || '.next'; // next.config.ts reads the same variable
+  if (!existsSync(path.join(root, distDir, 'BUILD_ID'))) {
+    throw new Error(`the app is not built (no ${distDir}/BUILD_ID): run \`npx next build\` first`);
   }
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
