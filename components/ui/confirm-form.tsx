@@ -1,5 +1,5 @@
 'use client';
-import { useActionState, useRef, useState } from 'react';
+import { useActionState, useId, useRef, useState } from 'react';
 import type { ActionResult } from '@/lib/actions/run-action';
 import { Button, SubmitButton } from './button';
 import { FormError } from './field';
@@ -14,21 +14,23 @@ type Props = {
   /** When set, the user must type this to confirm (for deletions that take a lot with them). */
   typeToConfirm?: string;
   confirmLabel?: string;
+  pendingText?: string;
   size?: 'sm' | 'md';
 };
 
 /** A destructive action behind a dialog that names what is lost. Escape or Cancel closes it. */
-export function ConfirmForm({ action, hidden, trigger, title, consequences, typeToConfirm, confirmLabel, size = 'md' }: Props) {
+export function ConfirmForm({ action, hidden, trigger, title, consequences, typeToConfirm, confirmLabel, pendingText = 'Working…', size = 'md' }: Props) {
+  const titleId = useId();
   const dialog = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
   const [state, formAction] = useActionState(action, null);
   return (
     <>
       <Button variant="danger" size={size} onClick={() => dialog.current?.showModal()}>{trigger}</Button>
-      <dialog ref={dialog} aria-labelledby="confirm-title" className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
+      <dialog ref={dialog} aria-labelledby={titleId} className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
         <form action={formAction} className="space-y-4 p-5">
           {Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
-          <h2 id="confirm-title" className="text-lg font-semibold">{title}</h2>
+          <h2 id={titleId} className="text-lg font-semibold">{title}</h2>
           <div className="text-sm text-slate-600">{consequences}</div>
           {typeToConfirm && (
             <label className="block text-sm">
@@ -40,7 +42,7 @@ export function ConfirmForm({ action, hidden, trigger, title, consequences, type
           {state && !state.ok && <FormError message={state.error} />}
           <div className="flex justify-end gap-2">
             <Button variant="secondary" onClick={() => dialog.current?.close()}>Cancel</Button>
-            <SubmitButton variant="danger" disabled={!!typeToConfirm && typed !== typeToConfirm} pendingText="Deleting…">
+            <SubmitButton variant="danger" disabled={!!typeToConfirm && typed !== typeToConfirm} pendingText={pendingText}>
               {confirmLabel ?? trigger}
             </SubmitButton>
           </div>

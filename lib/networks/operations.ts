@@ -28,7 +28,7 @@ export const getNetworkOp = operation({
 
 // Edits label, description and tags; the CIDR never changes (admins).
 export const updateNetworkOp = operation({
-  name: 'networks.update', input: networkUpdateSchema.extend({ networkId: id, cidr: z.undefined({ error: 'The CIDR of a network cannot change.' }) }),
+  name: 'networks.update', input: networkUpdateSchema.extend({ networkId: id, cidr: z.never({ error: 'The CIDR of a network cannot change.' }).optional() }),
   permission: 'network.write', scope: (i) => ({ network: i.networkId }),
   run: (ctx, { networkId, cidr: _cidr, ...input }) => updateNetwork(ctx.db, ctx.actor, networkId, input),
 });

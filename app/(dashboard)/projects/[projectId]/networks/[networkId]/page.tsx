@@ -11,6 +11,7 @@ import { PeersTable } from '@/components/networks/peers-table';
 import { deleteNetworkAction } from '../actions';
 import { EditNetworkForm } from './edit-network-form';
 import { AddMemberForm } from './add-member-form';
+import { FirewallPanel } from '@/components/firewall/firewall-panel';
 
 export const metadata: Metadata = { title: 'Network' };
 
@@ -72,6 +73,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
         <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config." />
         <PeersTable networkId={networkId} basePath={base} initial={JSON.parse(JSON.stringify(peers))} />
       </Card>
+
+      <FirewallPanel networkId={networkId} />
 
       {canWrite && (
         <Card>
