@@ -35,22 +35,29 @@ describe('the test database', () => {
   });
 
   it('refuses a network that overlaps another (exclusion constraint)', async () => {
-    // Inside a transaction rolled back at the end, so other files can use these ranges.
+    // Other files share the database and keep their networks: take two /16s nobody holds
+    // (like 10.64.0.0/16 and 10.65.0.0/16), inside a transaction rolled back at the end.
     const outcome = await t.db
       .transaction(async (tx) => {
+        const free = await rows<{ second: number }>(tx, sql`
+          select g as second from generate_series(64, 127) g
+          where not exists (select 1 from networks n where n.cidr && ('10.' || g || '.0.0/16')::inet)
+          order by g limit 2`);
+        expect(free).toHaveLength(2);
+        const [wide, beside] = free.map((f) => f.second);
         const projectId = newId('project');
         await tx.insert(schema.projects).values({ id: projectId, name: 'overlap check' });
         const network = (label: string, cidr: string) => ({ id: newId('network'), projectId, label, cidr });
-        await tx.insert(schema.networks).values(network('wide', '10.64.0.0/16'));
+        await tx.insert(schema.networks).values(network('wide', `10.${wide}.0.0/16`));
 
         let error: unknown;
         await tx.transaction(async (sp) => {
-          await sp.insert(schema.networks).values(network('inside', '10.64.5.0/24'));
+          await sp.insert(schema.networks).values(network('inside', `10.${wide}.5.0/24`));
         }).catch((e) => { error = e; });
         expect(pgErrorCode(error)).toBe('23P01');
         expect(pgConstraint(error)).toBe('networks_cidr_no_overlap');
 
-        await tx.insert(schema.networks).values(network('beside', '10.65.0.0/16'));
+        await tx.insert(schema.networks).values(network('beside', `10.${beside}.0.0/16`));
         tx.rollback();
       })
       .catch((e) => e);
