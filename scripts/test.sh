@@ -79,7 +79,7 @@ for pair in "${TOOLS[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
+  echo "missing: ${missing[*]}"
   apt_install "${missing[@]}" || echo "warning: some tools are missing; the tests that need them will fail" >&2
 else
   echo "all present"
