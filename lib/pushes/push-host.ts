@@ -1,0 +1,57 @@
+import type { Outcome } from './recorder';
+import { DeliveryError, postToAgent, type AgentAnswer } from './deliver';
+import type { Prepared } from './documents';
+
+/*
+ * One host's push: the delta from what it applied (or the snapshot), a snapshot when the
+ * agent asks for one, and the answer turned into an outcome. A `stale` answer means the
+ * agent already runs this version or newer (a retry after a lost answer, or a round that
+ * died after pushing): recorded as applied, never pushed again.
+ */
+
+export type HostJob = { id: string; url: string; first: Prepared; snapshot: () => Prepared };
+
+export async function pushHost(job: HostJob, timeoutMs: number): Promise<Outcome> {
+  let prepared = job.first;
+  try {
+    let answer = await postToAgent(job.url, prepared.bodyFor(job.id), timeoutMs);
+    if (answer.status === 409 && errorCode(answer) === 'need_snapshot' && prepared.kind === 'delta') {
+      prepared = job.snapshot();
+      answer = await postToAgent(job.url, prepared.bodyFor(job.id), timeoutMs);
+    }
+    return outcomeOf(job.id, prepared.version, answer);
+  } catch (e) {
+    const error = e instanceof DeliveryError ? e.message : `could not push: ${e instanceof Error ? e.message : String(e)}`;
+    return { kind: 'failed', id: job.id, state: 'pending', error, appliedVersion: null };
+  }
+}
+
+function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
+  const applied = typeof answer.body?.appliedVersion === 'number' ? answer.body.appliedVersion : null;
+  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!.peers) };
+  if (answer.status === 409 && errorCode(answer) === 'stale' && applied !== null && applied >= version) {
+    return { kind: 'applied', id, appliedVersion: applied, lastHandshakeAt: null, rxBytes: null, txBytes: null };
+  }
+  const err = answer.body?.error as { code?: unknown; message?: unknown } | undefined;
+  const error = err && typeof err.code === 'string'
+    ? `agent refused version ${version}: ${err.code}${typeof err.message === 'string' ? `: ${err.message}` : ''}`
+    : `agent answered HTTP ${answer.status} without a readable answer`;
+  return { kind: 'failed', id, state: 'failed', error, appliedVersion: applied };
+}
+
+const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
+
+/** The host's WireGuard figures: its latest handshake with any peer, bytes summed over peers. */
+function figures(peers: unknown) {
+  let latest: Date | null = null;
+  let rx = 0;
+  let tx = 0;
+  for (const p of Array.isArray(peers) ? peers : []) {
+    const { latestHandshake, rxBytes, txBytes } = (p ?? {}) as Record<string, unknown>;
+    const at = typeof latestHandshake === 'string' ? new Date(latestHandshake) : null;
+    if (at && !Number.isNaN(at.getTime()) && (!latest || at > latest)) latest = at;
+    if (Number.isSafeInteger(rxBytes)) rx += rxBytes as number;
+    if (Number.isSafeInteger(txBytes)) tx += txBytes as number;
+  }
+  return { lastHandshakeAt: latest, rxBytes: rx, txBytes: tx };
+}

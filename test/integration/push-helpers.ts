@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../lib/db/client';
+import { networks, peers } from '../../lib/db/schema';
+import type { Principal } from '../../lib/auth/gate';
+import { createNetworkOp } from '../../lib/networks/operations';
+import { createMemberOp } from '../../lib/members/operations';
+import { addRuleOp } from '../../lib/firewall/operations';
+import { createEnrollmentTokenOp } from '../../lib/pushes/operations';
+import { enrollHost } from '../../lib/pushes/enrollment';
+import { buildNetworkState } from '../../lib/pushes/network-state';
+import type { StubAgent, StubFleet } from './stub-agents';
+
+/** A random WireGuard public key (any 32 bytes will do for stubs). */
+export const randomKey = () => randomBytes(32).toString('base64');
+
+let counter = 0;
+
+/** A network with one application of `n` web instances, each enrolled to an agent in `fleet`. */
+export async function networkWithHosts(db: Db, owner: Principal, projectId: string, n: number, fleet: StubFleet,
+  agentOpts: (i: number) => Partial<Pick<StubAgent, 'mode' | 'delayMs'>> = () => ({})) {
+  const network = await createNetworkOp.execute(owner, { projectId, label: `push-${++counter}-${randomBytes(2).toString('hex')}` });
+  const member = await createMemberOp.execute(owner, { networkId: network.id, kind: 'application', label: 'app', processes: { web: n } });
+  const ids: string[] = [];
+  for (const [i, peer] of member.peers.entries()) {
+    ids.push(await enrol(db, owner, peer.id, fleet.add(peer.id, agentOpts(i)), i));
+  }
+  return { networkId: network.id, memberId: member.id, peerIds: ids };
+}
+
+export async function enrol(db: Db, owner: Principal, peerId: string, agentUrl: string, i = 0): Promise<string> {
+  const { token } = await createEnrollmentTokenOp.execute(owner, { peerId });
+  await enrollHost(db, { token, publicKey: randomKey(), endpoint: `198.51.100.${1 + (i % 250)}:51820`, agentUrl }, null);
+  return peerId;
+}
+
+/** A real config change (a new permanent rule): the network's version goes up by one. */
+export async function change(owner: Principal, networkId: string) {
+  await addRuleOp.execute(owner, { networkId, cidr: `203.0.113.${(++counter * 4) % 256}/30` });
+}
+
+export async function versionOf(db: Db, networkId: string): Promise<number> {
+  return (await db.select({ v: networks.configVersion }).from(networks).where(eq(networks.id, networkId)))[0].v;
+}
+
+export async function peerRows(db: Db, networkId: string) {
+  return db.select().from(peers).where(eq(peers.networkId, networkId));
+}
+
+/** What the database says the network is now, for comparing with what stubs applied. */
+export async function currentState(db: Db, networkId: string) {
+  return (await buildNetworkState(db, networkId, new Date()))!;
+}

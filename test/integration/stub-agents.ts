@@ -1,0 +1,107 @@
+import http from 'node:http';
+import { createGunzip } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { applyDelta } from '../../lib/protocol/diff';
+import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
+import { verifyEnvelope } from '../../lib/protocol/signing';
+
+/*
+ * Lightweight stand-ins for meshplane agents: many agents behind one HTTP server on
+ * loopback (POST /a/<peerId>/push), each verifying with the real signature check and
+ * applying with the real applyDelta, in memory, with the agent's refusal rules (target,
+ * network, stale, need_snapshot, own peer present). Each keeps a log of what it received
+ * and applied, so tests can assert "exactly once per version" and "never backwards".
+ */
+
+export type StubMode = 'ok' | 'hang';
+export type StubAgent = {
+  peerId: string;
+  state: NetworkState | null;
+  received: { version: number; kind: 'snapshot' | 'delta' }[];
+  applied: number[];
+  mode: StubMode;
+  delayMs: number;
+};
+
+export class StubFleet {
+  readonly agents = new Map<string, StubAgent>();
+  private server: http.Server | null = null;
+  private port = 0;
+
+  constructor(private readonly signingPublicKey: string) {}
+
+  async start(port = this.port): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject).listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Closes the port (its agents then refuse connections) and drops open requests. */
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  add(peerId: string, opts: Partial<Pick<StubAgent, 'mode' | 'delayMs'>> = {}): string {
+    this.agents.set(peerId, { peerId, state: null, received: [], applied: [], mode: 'ok', delayMs: 0, ...opts });
+    return `http://127.0.0.1:${this.port}/a/${peerId}`;
+  }
+
+  get(peerId: string): StubAgent {
+    const a = this.agents.get(peerId);
+    if (!a) throw new Error(`no stub agent ${peerId}`);
+    return a;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const m = /^\/a\/([^/]+)\/push$/.exec(req.url ?? '');
+    const agent = m ? this.agents.get(m[1]) : undefined;
+    if (!agent || req.method !== 'POST') return send(404, { error: { code: 'not_found', message: 'no such agent' } });
+    const source = req.headers['content-encoding'] === 'gzip' ? req.pipe(createGunzip()) : req;
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of source) chunks.push(c as Buffer);
+    } catch {
+      return send(400, { error: { code: 'malformed', message: 'bad gzip' } });
+    }
+    if (agent.mode === 'hang') return; // never answers: the worker's timeout must fire
+    if (agent.delayMs > 0) await new Promise((r) => setTimeout(r, agent.delayMs));
+    const answer = this.apply(agent, Buffer.concat(chunks).toString('utf8'));
+    send(answer.status, answer.body);
+  }
+
+  private apply(agent: StubAgent, text: string): { status: number; body: Record<string, unknown> } {
+    const fail = (status: number, code: string, message: string) =>
+      ({ status, body: { error: { code, message }, appliedVersion: agent.state?.version ?? null } });
+    let envelope: unknown;
+    try { envelope = JSON.parse(text); } catch { return fail(400, 'malformed', 'body is not JSON'); }
+    const v = verifyEnvelope(envelope, this.signingPublicKey);
+    if (!v.ok) return fail(v.code === 'malformed' ? 400 : 401, v.code, v.message);
+    if (v.target !== agent.peerId) return fail(421, 'wrong_target', `this agent is ${agent.peerId}`);
+    const msg = v.message;
+    agent.received.push({ version: msg.version, kind: msg.type });
+    const cur = agent.state;
+    if (cur && msg.networkId !== cur.networkId) return fail(421, 'wrong_target', 'another network');
+    if (cur && msg.version <= cur.version) return fail(409, 'stale', `version ${msg.version} is not newer than applied ${cur.version}`);
+    let next: NetworkState;
+    if (msg.type === 'delta') {
+      if (!cur || msg.fromVersion !== cur.version) return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}`);
+      next = applyDelta(cur, msg);
+    } else {
+      next = normalizeState(msg.state);
+    }
+    if (!next.hosts.some((h) => h.peerId === agent.peerId)) return fail(421, 'wrong_target', 'not a host of this network');
+    agent.state = next;
+    agent.applied.push(next.version);
+    const peers = next.hosts.filter((h) => h.publicKey && h.peerId !== agent.peerId)
+      .map((h, i) => ({ publicKey: h.publicKey, latestHandshake: i === 0 ? '2030-01-02T03:04:05.000Z' : null, rxBytes: 100, txBytes: 50 }));
+    return { status: 200, body: { appliedVersion: next.version, peers } };
+  }
+}

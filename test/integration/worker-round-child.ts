@@ -1,0 +1,12 @@
+/**
+ * A worker round in a process of its own, for the test that kills the app mid-round:
+ * DATABASE_URL names the database, ROUND_OPTIONS (JSON) the round's options. Prints
+ * "claimed" once its claims are in, then the result.
+ */
+import { openDatabase } from '../../lib/db/client';
+import { runWorkerRound } from '../../lib/pushes/worker';
+
+const handle = await openDatabase(process.env.DATABASE_URL);
+const result = await runWorkerRound(handle.db, JSON.parse(process.env.ROUND_OPTIONS ?? '{}'));
+console.log(JSON.stringify(result));
+await handle.close();
