@@ -1,0 +1,54 @@
+import { getDb } from '../db/client';
+import { env } from '../env';
+import { AppError, invalid } from '../errors';
+import { clientIp } from '../http/client-ip';
+import { enrollHost, enrollSchema } from './enrollment';
+import { workerGuard } from './worker-guard';
+import { runWorkerRound } from './worker';
+
+/*
+ * The two routes outside the user gate: the agent's enrolment (the one-time token is the
+ * credential) and the worker (WORKER_SECRET). Here rather than in the route files so tests
+ * call them without loading next-auth; errors are shaped like the API's (lib/http/api.ts).
+ */
+
+// POST /api/worker: one round of pushes and lease expiry (cron, with Bearer $WORKER_SECRET)
+export async function workerRoute(request: Request): Promise<Response> {
+  const refused = workerGuard(request.headers.get('authorization'), env().WORKER_SECRET);
+  if (refused) return refused;
+  try {
+    return Response.json(await runWorkerRound(await getDb()));
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+// POST /api/agent/enroll: {token, publicKey, endpoint, agentUrl} → {peerId, hostToken, signingPublicKey}
+export async function enrollRoute(request: Request): Promise<Response> {
+  try {
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
+    const parsed = enrollSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.join('.') || undefined;
+      throw invalid(field ? `${field}: ${issue.message}` : issue.message, field);
+    }
+    const ip = clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES);
+    return Response.json(await enrollHost(await getDb(), parsed.data, ip));
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+function failure(error: unknown): Response {
+  if (error instanceof AppError) {
+    return Response.json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } }, { status: error.status });
+  }
+  console.error(error);
+  return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, { status: 500 });
+}

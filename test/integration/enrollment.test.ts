@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { auditLog, enrollmentTokens, peers, settings } from '../../lib/db/schema';
+import type { Principal } from '../../lib/auth/gate';
+import { hashToken } from '../../lib/auth/secret-token';
+import { createProjectOp, addTeamMemberOp } from '../../lib/projects/operations';
+import { createNetworkOp } from '../../lib/networks/operations';
+import { createMemberOp } from '../../lib/members/operations';
+import { createDeviceOp } from '../../lib/devices/operations';
+import { createEnrollmentTokenOp, pushNowOp } from '../../lib/pushes/operations';
+import { forgetSigningKey, getSigningKey } from '../../lib/pushes/signing-key';
+import { open } from '../../lib/crypto/secret-box';
+import { enrollRoute, workerRoute } from '../../lib/pushes/routes';
+import { workerGuard } from '../../lib/pushes/worker-guard';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+import { randomKey, versionOf } from './push-helpers';
+
+const t = useTestDb();
+let owner: Principal, viewer: Principal;
+let networkId: string;
+let peerIds: string[];
+
+beforeAll(async () => {
+  [owner, viewer] = (await Promise.all([makeUser(t.db), makeUser(t.db)])).map(principalOf);
+  const projectId = (await createProjectOp.execute(owner, { name: 'enrol' })).id;
+  await addTeamMemberOp.execute(owner, { projectId, email: viewer.email, role: 'viewer' });
+  networkId = (await createNetworkOp.execute(owner, { projectId, label: 'enrol' })).id;
+  const member = await createMemberOp.execute(owner, { networkId, kind: 'application', label: 'app', processes: { web: 4 } });
+  peerIds = member.peers.map((p) => p.id);
+});
+
+const post = (body: unknown) => enrollRoute(new Request('http://test/api/agent/enroll', {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
+}));
+const input = (token: string, publicKey = randomKey()) => ({ token, publicKey, endpoint: '198.51.100.3:51820', agentUrl: 'http://198.51.100.3:51821' });
+const peerRow = async (id: string) => (await t.db.select().from(peers).where(eq(peers.id, id)))[0];
+
+describe('enrolment', () => {
+  it('trades a one-use token for the identity and the pinned signing key', async () => {
+    const created = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[0] });
+    expect(created.expiresAt.getTime() - Date.now()).toBeGreaterThan(3_590_000);
+    const before = await versionOf(t.db, networkId);
+    const body = input(created.token);
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    const answer = await res.json();
+    expect(answer).toEqual({ peerId: peerIds[0], hostToken: expect.stringMatching(/^mph_/), signingPublicKey: (await getSigningKey(t.db)).publicKeyBase64 });
+    expect(await peerRow(peerIds[0])).toMatchObject({
+      publicKey: body.publicKey, endpoint: body.endpoint, agentUrl: body.agentUrl, hostTokenHash: hashToken(answer.hostToken), appliedVersion: 0,
+    });
+    expect(await versionOf(t.db, networkId)).toBe(before + 1);
+    const log = await t.db.select().from(auditLog).where(eq(auditLog.resourceId, peerIds[0]));
+    expect(log.map((l) => l.action)).toEqual(expect.arrayContaining(['peer.enrollment_token.create', 'peer.enroll']));
+
+    // Used: 409, and nothing changes.
+    const again = await post(input(created.token));
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatchObject({ code: 'token_used', field: 'token' });
+    expect((await peerRow(peerIds[0])).publicKey).toBe(body.publicKey);
+    expect(await versionOf(t.db, networkId)).toBe(before + 1);
+  });
+
+  it('refuses an expired or unknown token and creates nothing', async () => {
+    const { token } = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[1] });
+    await t.db.update(enrollmentTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(enrollmentTokens.tokenHash, hashToken(token)));
+    const before = await versionOf(t.db, networkId);
+    const expired = await post(input(token));
+    expect(expired.status).toBe(401);
+    expect((await expired.json()).error.code).toBe('token_expired');
+    const unknown = await post(input(`mpe_${'A'.repeat(43)}`));
+    expect(unknown.status).toBe(401);
+    expect(await peerRow(peerIds[1])).toMatchObject({ publicKey: null, agentUrl: null, hostTokenHash: null });
+    expect(await versionOf(t.db, networkId)).toBe(before);
+  });
+
+  it('refuses a public key another peer or a device holds (409) and leaves the token usable', async () => {
+    const taken = (await peerRow(peerIds[0])).publicKey!;
+    const { token } = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[2] });
+    const dup = await post(input(token, taken));
+    expect(dup.status).toBe(409);
+    expect((await dup.json()).error).toMatchObject({ code: 'duplicate_key', field: 'publicKey' });
+    const deviceKey = randomKey();
+    await createDeviceOp.execute(owner, { name: 'laptop', publicKey: deviceKey });
+    expect((await post(input(token, deviceKey))).status).toBe(409);
+    expect((await post(input(token))).status).toBe(200); // the token was not spent by the refusals
+  });
+
+  it('validates the body (400 with the field) and the token is per peer, newest only', async () => {
+    const bad = await post({ token: 'nope', publicKey: 'x', endpoint: 'y', agentUrl: 'ftp://z' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.field).toBe('token');
+    expect((await post('{')).status).toBe(400);
+    const { token: first } = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[3] });
+    const { token: second } = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[3] });
+    expect((await post(input(first))).status).toBe(401); // replaced by the newer one
+    const bodyWrongKey = await post({ ...input(second), publicKey: 'not a key' });
+    expect((await bodyWrongKey.json()).error.field).toBe('publicKey');
+    expect((await post(input(second))).status).toBe(200);
+  });
+
+  it('only admins make tokens; strangers learn nothing', async () => {
+    await expect(createEnrollmentTokenOp.execute(viewer, { peerId: peerIds[0] })).rejects.toMatchObject({ status: 403 });
+    const stranger = principalOf(await makeUser(t.db));
+    await expect(createEnrollmentTokenOp.execute(stranger, { peerId: peerIds[0] })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('the worker route and Push now', () => {
+  const call = (auth?: string) => workerRoute(new Request('http://test/api/worker', { method: 'POST', headers: auth ? { authorization: auth } : {} }));
+
+  it('refuses without the secret (401), is disabled without one (503), runs a round with it', async () => {
+    expect((await call()).status).toBe(401);
+    expect((await call('Bearer wrong-secret-0123456789')).status).toBe(401);
+    expect((await call(`Basic ${process.env.WORKER_SECRET}`)).status).toBe(401);
+    const disabled = workerGuard(`Bearer ${process.env.WORKER_SECRET}`, undefined)!;
+    expect(disabled.status).toBe(503);
+    expect((await disabled.json()).error.message).toMatch(/WORKER_SECRET is not set/);
+    const ok = await call(`Bearer ${process.env.WORKER_SECRET}`);
+    expect(ok.status).toBe(200);
+    expect(Object.keys(await ok.json()).sort()).toEqual(['applied', 'claimed', 'failed', 'leasesExpired']);
+  });
+
+  it('Push now is for admins and runs a round for the network', async () => {
+    await expect(pushNowOp.execute(viewer, { networkId })).rejects.toMatchObject({ status: 403 });
+    const r = await pushNowOp.execute(owner, { networkId });
+    expect(r).toMatchObject({ configVersion: await versionOf(t.db, networkId) });
+    expect(r.claimed).toBeGreaterThan(0); // the enrolled hosts above point at nothing: refused connections
+    expect(r.failed).toBe(r.claimed);
+  });
+});
+
+describe('the signing key', () => {
+  it('is made once, stored sealed, and the same for every caller', async () => {
+    forgetSigningKey();
+    const [a, b] = await Promise.all([getSigningKey(t.db), getSigningKey(t.db)]);
+    forgetSigningKey();
+    const c = await getSigningKey(t.db);
+    expect(a.publicKeyBase64).toBe(b.publicKeyBase64);
+    expect(c.publicKeyBase64).toBe(a.publicKeyBase64);
+    const [row] = await t.db.select().from(settings).where(eq(settings.key, 'push.signing-key'));
+    expect(row.value).toMatch(/^v1\./);
+    expect(row.value).not.toContain(Buffer.from(a.secretKey).toString('base64'));
+    expect(Buffer.from(open(row.value, process.env.MESHPLANE_ENCRYPTION_KEY!, 'push.signing-key'))).toEqual(Buffer.from(a.secretKey));
+    expect(() => open(row.value, Buffer.alloc(32, 1).toString('base64'), 'push.signing-key')).toThrow(/does not open/);
+    expect(() => open(row.value, process.env.MESHPLANE_ENCRYPTION_KEY!, 'another-setting')).toThrow(/does not open/);
+  });
+});

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../../lib/db/schema';
+import type { Db } from '../../lib/db/client';
+import type { Principal } from '../../lib/auth/gate';
+import { createProjectOp } from '../../lib/projects/operations';
+import { createMemberOp } from '../../lib/members/operations';
+import { buildNetworkState } from '../../lib/pushes/network-state';
+import { forgetDocuments } from '../../lib/pushes/documents';
+import { runWorkerRound } from '../../lib/pushes/worker';
+import { getSigningKey } from '../../lib/pushes/signing-key';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+import { StubFleet } from './stub-agents';
+import { change, networkWithHosts, peerRows, versionOf } from './push-helpers';
+
+const t = useTestDb();
+let owner: Principal;
+let projectId: string;
+let fleet: StubFleet;
+
+beforeAll(async () => {
+  owner = principalOf(await makeUser(t.db));
+  projectId = (await createProjectOp.execute(owner, { name: 'restart' })).id;
+  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
+});
+afterAll(() => fleet.stop());
+
+describe('the app restarted mid-round', () => {
+  it('a killed round loses nothing and doubles nothing: the next round after the claim timeout completes it', async () => {
+    const hosts = 60;
+    const net = await networkWithHosts(t.db, owner, projectId, hosts, fleet, () => ({ delayMs: 40 }));
+    const v = await versionOf(t.db, net.networkId);
+    const timeoutMs = 2_000;
+    // A round in a process of its own, killed (SIGKILL: no cleanup at all) part-way through.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('test/integration/worker-round-child.ts')], {
+      env: { ...process.env, DATABASE_URL: inject('testDatabaseUrl'), ROUND_OPTIONS: JSON.stringify({ networkId: net.networkId, concurrency: 2, timeoutMs }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise((r) => child.on('exit', r));
+    const received = () => net.peerIds.filter((id) => fleet.get(id).received.length > 0).length;
+    for (let i = 0; i < 300 && received() < 10; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await exited;
+    const applied = received();
+    expect(applied, `the child round never pushed: ${stderr}`).toBeGreaterThanOrEqual(10);
+    expect(applied).toBeLessThan(hosts);
+
+    // Claims of the dead round are held until they time out (2 × 2 s + 30 s), not taken at once.
+    expect((await runWorkerRound(t.db, { networkId: net.networkId, timeoutMs })).claimed).toBe(0);
+    const later = new Date(Date.now() + 35_000);
+    forgetDocuments(); // a new process: nothing cached
+    const r = await runWorkerRound(t.db, { networkId: net.networkId, timeoutMs, now: later, concurrency: 16 });
+    expect(r).toMatchObject({ claimed: hosts, applied: hosts, failed: 0 });
+    for (const row of await peerRows(t.db, net.networkId)) {
+      expect(row).toMatchObject({ appliedVersion: v, pushState: 'applied', claimedAt: null });
+      expect(fleet.get(row.id).applied).toEqual([v]); // applied exactly once
+    }
+    // And the next change goes out as deltas from the document the dead round stored.
+    await change(owner, net.networkId);
+    forgetDocuments();
+    await runWorkerRound(t.db, { networkId: net.networkId, now: new Date(later.getTime() + 1_000), concurrency: 16 });
+    for (const id of net.peerIds) expect(fleet.get(id).received.at(-1)).toEqual({ version: v + 1, kind: 'delta' });
+  }, 60_000);
+});
+
+describe('the network document', () => {
+  it('is read with the same number of queries for 3 or 60 hosts', async () => {
+    const small = await createMemberOp.execute(owner, { networkId: (await networkWithHosts(t.db, owner, projectId, 1, fleet)).networkId, kind: 'addon', label: 'db', instances: 2 });
+    const big = await networkWithHosts(t.db, owner, projectId, 60, fleet);
+    const count = async (networkId: string) => {
+      let queries = 0;
+      const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
+      try {
+        const db = drizzle(client, { schema }) as unknown as Db;
+        const state = await buildNetworkState(db, networkId, new Date());
+        return { queries, hosts: state!.hosts.length };
+      } finally {
+        await client.end();
+      }
+    };
+    const a = await count(small.networkId);
+    const b = await count(big.networkId);
+    expect(a.hosts).toBe(3);
+    expect(b.hosts).toBe(60);
+    expect(b.queries).toBe(a.queries);
+  });
+});
