@@ -12,7 +12,8 @@ export async function NetworkDevices({ networkId }: { networkId: string }) {
       {rows.length === 0 ? (
         <EmptyState title="No devices">Developers add theirs under My access.</EmptyState>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
+          {/* relative: the copy buttons' screen-reader text is placed absolutely and would otherwise widen the page */}
           <table className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
