@@ -1,7 +1,7 @@
 /**
  * A worker round in a process of its own, for the test that kills the app mid-round:
  * DATABASE_URL names the database, ROUND_OPTIONS (JSON) the round's options. Prints
- * "claimed" once its claims are in, then the result.
+ * the round's result when it finishes (the test kills it before).
  */
 import { openDatabase } from '../../lib/db/client';
 import { runWorkerRound } from '../../lib/pushes/worker';

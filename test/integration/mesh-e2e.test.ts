@@ -1,0 +1,171 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateKeyPair } from '../../agent/state';
+import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
+import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
+
+/*
+ * ROOT. The whole product, for real: the BUILT app on a fresh PostgreSQL database, two
+ * agents enrolled through the API in network namespaces, a device in a third, all joined by
+ * veth pairs to a bridge in the root namespace that holds 198.51.100.254 (the app listens
+ * there). Pushes go through POST /api/worker. Tunnel addresses are only ever used from
+ * inside the namespaces; everything is removed afterwards, even on failure.
+ */
+
+const run = promisify(execFile);
+const p = new Plumbing();
+const ns = {} as Record<'a' | 'b' | 'c', Ns>;
+const ips = { a: '198.51.100.1', b: '198.51.100.2', c: '198.51.100.9' };
+const cwd = process.cwd();
+const agentCli = [process.execPath, '--import', 'tsx', path.join(cwd, 'agent/cli.ts')];
+const workerSecret = randomBytes(24).toString('hex');
+let base = '';
+let apiToken = '';
+let tmp = '';
+let server: ReturnType<Plumbing['spawn']>;
+
+async function freePort(): Promise<number> {
+  for (let port = 3400 + Math.floor(Math.random() * 100), i = 0; i < 100; i++, port = 3400 + ((port - 3400 + 1) % 100)) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.createServer().once('error', () => r(false)).listen(port, underlay.bridgeIp, () => s.close(() => r(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free port in 3400–3499');
+}
+
+beforeAll(async () => {
+  requireRoot();
+  requireTools(['ip', 'wg', 'wireguard-go', 'nft', 'ping', 'dig']);
+  requireTun();
+  const dist = requireBuild();
+  tmp = await mkdtemp(path.join(tmpdir(), 'mp-mesh-'));
+  p.onCleanup(() => rm(tmp, { recursive: true, force: true }));
+
+  // A fresh database on the test server.
+  const admin = new URL(inject('testDatabaseUrl'));
+  admin.pathname = '/postgres';
+  const dbName = `meshplane_mesh_${randomBytes(5).toString('hex')}`;
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  await sql.unsafe(`create database "${dbName}"`);
+  p.onCleanup(async () => { await sql.unsafe(`drop database if exists "${dbName}" with (force)`); await sql.end(); });
+  const databaseUrl = new URL(admin.toString());
+  databaseUrl.pathname = `/${dbName}`;
+
+  p.makeBridge();
+  for (const k of ['a', 'b', 'c'] as const) ns[k] = p.plug(k, ips[k]);
+
+  const port = await freePort();
+  base = `http://${underlay.bridgeIp}:${port}`;
+  const appEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: databaseUrl.toString(), AUTH_SECRET: randomBytes(32).toString('base64'), WORKER_SECRET: workerSecret,
+    MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
+    HOST: underlay.bridgeIp, PORT: String(port), NEXT_DIST_DIR: dist,
+  };
+  // Bootstrap without HTTP (API.md), then everything else through the API.
+  const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
+  cli('user', 'create', '--email', 'mesh@example.test', '--password', 'correct horse battery staple', '--name', 'Mesh');
+  apiToken = cli('token', 'create', '--email', 'mesh@example.test').trim();
+  server = p.spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: appEnv, cwd });
+  await waitFor(`the app on ${base}`, async () => {
+    if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
+    return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;
+  }, 90_000, 500);
+}, 240_000);
+
+afterAll(() => p.cleanup(), 90_000);
+
+async function api<T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}/api/v1${url}`, {
+    method, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json as T;
+}
+
+type Peer = { id: string; number: number; ip: string; publicKey: string | null; appliedVersion: number; desiredVersion: number; lastError: string | null };
+
+/** POST /api/worker until every enrolled host of the network runs its current version. */
+async function pushAll(networkId: string) {
+  return waitFor('every enrolled host to apply the current version', async () => {
+    const res = await fetch(`${base}/api/worker`, { method: 'POST', headers: { authorization: `Bearer ${workerSecret}` } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { items } = await api<{ items: Peer[] }>('GET', `/networks/${networkId}/peers`);
+    const enrolled = items.filter((x) => x.publicKey);
+    const behind = enrolled.filter((x) => x.appliedVersion !== x.desiredVersion);
+    if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
+    return behind.length === 0 && enrolled.length > 0 ? items : null;
+  }, 60_000, 1_000);
+}
+
+async function enrolAgent(k: 'a' | 'b', peerId: string) {
+  const { token } = await api<{ token: string }>('POST', `/peers/${peerId}/enrollment-token`);
+  const dir = path.join(tmp, `agent-${k}`);
+  await run('ip', ['netns', 'exec', ns[k].name, ...agentCli, 'enroll', '--server', base, '--token', token,
+    '--endpoint', `${ips[k]}:51820`, '--listen', `${ips[k]}:51821`, '--interface', `mp${p.tag}${k}`, '--state-dir', dir], { timeout: 60_000 });
+  const agent = p.spawn('ip', ['netns', 'exec', ns[k].name, ...agentCli, 'run', '--state-dir', dir, '--dns-port', '53'], { cwd });
+  await waitFor(`agent ${k} at ${ips[k]}:51821`, async () => {
+    if (agent.exitCode !== null) throw new Error(`agent ${k} exited: ${agent.output()}`);
+    return (await fetch(`http://${ips[k]}:51821/healthz`, { signal: AbortSignal.timeout(3_000) })).ok;
+  });
+}
+
+const sh = (k: keyof typeof ns, ...cmd: string[]) => ns[k].exec(cmd);
+
+describe('a network built through the API is a working mesh', () => {
+  it('enrols two hosts, pings, resolves, routes a device through the gateway, opens a lease, and follows a scale-down', async () => {
+    const project = await api<{ id: string }>('POST', '/projects', { name: 'mesh' });
+    const network = await api<{ id: string; cidr: string }>('POST', `/projects/${project.id}/networks`, { label: 'mesh' });
+    const app = await api<{ id: string; peers: Peer[] }>('POST', `/networks/${network.id}/members`, { kind: 'application', label: 'web', processes: { web: 2 } });
+    const [one, two] = [...app.peers].sort((x, y) => x.number - y.number);
+    await enrolAgent('a', one.id);
+    await enrolAgent('b', two.id);
+    await api('PATCH', `/peers/${one.id}`, { gateway: true });
+    await api('POST', `/networks/${network.id}/firewall/leases`, { ip: ips.c }); // the device's underlay address
+    const device = generateKeyPair();
+    const config = await api<{ addresses: string[]; peers: { publicKey: string; endpoint: string; allowedIps: string[] }[] }>('POST', '/devices', { name: 'laptop', publicKey: device.publicKey });
+    await pushAll(network.id);
+
+    // Host to host over the tunnel.
+    sh('a', 'ping', '-c', '2', '-W', '3', two.ip);
+
+    // Names through the agent's DNS, asked from the other host.
+    const zone = 'mesh.internal';
+    const dig = (name: string, from: keyof typeof ns = 'b') => sh(from, 'dig', `@${one.ip}`, '-p', '53', '+short', '+time=2', '+tries=2', name).trim().split('\n').filter(Boolean).sort();
+    expect(dig(`1.web.${app.id}.${network.id}.${zone}`)).toEqual([one.ip]);
+    expect(dig(`${app.id}.${network.id}.${zone}`)).toEqual([one.ip, two.ip].sort());
+
+    // The lease is an element of the host's nft set, with its timeout.
+    expect(sh('a', 'nft', 'list', 'set', 'inet', 'meshplane', 'leases')).toMatch(new RegExp(`${ips.c.replace(/\./g, '\\.')} timeout`));
+
+    // The device: one peer (the gateway, the whole CIDR), and it reaches the other host through it.
+    expect(config.peers).toEqual([{ publicKey: expect.any(String), endpoint: `${ips.a}:51820`, allowedIps: [network.cidr] }]);
+    const ifc = `mp${p.tag}c`;
+    sh('c', 'wireguard-go', ifc);
+    const conf = path.join(tmp, 'device.conf');
+    await writeFile(conf, `[Interface]\nPrivateKey = ${device.privateKey}\n\n[Peer]\nPublicKey = ${config.peers[0].publicKey}\nEndpoint = ${config.peers[0].endpoint}\nAllowedIPs = ${config.peers[0].allowedIps.join(', ')}\nPersistentKeepalive = 5\n`, { mode: 0o600 });
+    sh('c', 'wg', 'setconf', ifc, conf);
+    sh('c', 'ip', 'addr', 'add', config.addresses[0], 'dev', ifc);
+    sh('c', 'ip', 'link', 'set', ifc, 'up');
+    sh('c', 'ping', '-c', '2', '-W', '3', two.ip);
+
+    // Scale down: host 2's peer leaves host 1's WireGuard after the next round.
+    const twoKey = (await api<Peer>('GET', `/peers/${two.id}`)).publicKey!;
+    expect(sh('a', 'wg', 'show', `mp${p.tag}a`, 'peers')).toContain(twoKey);
+    await api('PUT', `/members/${app.id}/processes`, { web: 1 });
+    await pushAll(network.id);
+    expect(sh('a', 'wg', 'show', `mp${p.tag}a`, 'peers')).not.toContain(twoKey);
+    // (asked from the device: host 2 is no longer anyone's peer, so it cannot ask host 1)
+    expect(dig(`${app.id}.${network.id}.${zone}`, 'c')).toEqual([one.ip]);
+  }, 240_000);
+});

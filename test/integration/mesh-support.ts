@@ -1,0 +1,98 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createNetns } from '../../agent/test-support';
+
+/*
+ * Plumbing for the root end-to-end test (mesh-e2e.test.ts): an underlay of namespaces on a
+ * bridge in the root namespace, and the built app as a child process. Everything made here
+ * is listed in `cleanups` and undone in reverse order, even when a step fails.
+ */
+
+export const underlay = { bridgeIp: '198.51.100.254', prefix: 24 };
+export type Ns = ReturnType<typeof createNetns>;
+
+export class Plumbing {
+  readonly tag = randomBytes(2).toString('hex'); // interface names are machine-wide (wireguard-go sockets)
+  private readonly cleanups: (() => void | Promise<void>)[] = [];
+  readonly bridge = `mpb${this.tag}`;
+
+  onCleanup(fn: () => void | Promise<void>) {
+    this.cleanups.push(fn);
+  }
+
+  async cleanup() {
+    for (const fn of this.cleanups.reverse()) {
+      try { await fn(); } catch (e) { console.error('cleanup step failed:', e); }
+    }
+    this.cleanups.length = 0;
+  }
+
+  /** The bridge holding 198.51.100.254 in the root namespace; refuses if the range is in use. */
+  makeBridge() {
+    const used = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(' 198.51.100.'));
+    if (used) throw new Error(`198.51.100.0/24 is already in use in the root namespace (${used.trim()}): another run of this test, or something else; remove it first`);
+    execFileSync('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+    this.onCleanup(() => { execFileSync('ip', ['link', 'del', this.bridge]); });
+    execFileSync('ip', ['addr', 'add', `${underlay.bridgeIp}/${underlay.prefix}`, 'dev', this.bridge]);
+    execFileSync('ip', ['link', 'set', this.bridge, 'up']);
+  }
+
+  /** A namespace plugged into the bridge with `ip` on eth0. */
+  plug(name: string, ip: string): Ns {
+    const ns = createNetns(`mpm-${name}`);
+    this.onCleanup(() => ns.remove()); // stops what runs inside, then deletes it (and its veth pair)
+    const outer = `mpv${this.tag}${name}`;
+    execFileSync('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name]);
+    execFileSync('ip', ['link', 'set', outer, 'master', this.bridge, 'up']);
+    ns.exec(['ip', 'addr', 'add', `${ip}/${underlay.prefix}`, 'dev', 'eth0']);
+    ns.exec(['ip', 'link', 'set', 'eth0', 'up']);
+    ns.exec(['ip', 'link', 'set', 'lo', 'up']);
+    return ns;
+  }
+
+  /** A child process stopped (TERM, then KILL) at cleanup. */
+  spawn(cmd: string, args: string[], opts: Parameters<typeof spawn>[2] = {}): ChildProcess & { output: () => string } {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    child.stdout?.on('data', (c) => { out = (out + c).slice(-20_000); });
+    child.stderr?.on('data', (c) => { out = (out + c).slice(-20_000); });
+    child.on('error', (e) => { out += `\n${e.message}`; });
+    this.onCleanup(() => stop(child));
+    return Object.assign(child, { output: () => out });
+  }
+}
+
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The built app's directory; the test must fail, not skip, when there is no build. */
+export function requireBuild(): string {
+  const dist = process.env.NEXT_DIST_DIR || '.next';
+  if (!existsSync(path.join(dist, 'BUILD_ID'))) {
+    throw new Error(`no built app in ${dist}/ (BUILD_ID missing): run \`npx next build\` first (scripts/test.sh builds before the integration layer)`);
+  }
+  return dist;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000, every = 200): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown = null;
+  while (Date.now() < until) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
