@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { signIn } from '@/lib/auth/config';
-import { buttonClass } from '@/components/ui/button';
+import { buttonClass } from '@/components/ui/button-class';
 
 /** The single sign-on button, only when OIDC_* is configured. */
 export function oidcButton() {

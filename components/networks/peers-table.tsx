@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { PresentedPeer } from '@/lib/peers/peers';
 import { Copyable } from '@/components/ui/copy';
 import { Badge, EmptyState } from '@/components/ui/card';
@@ -29,6 +29,13 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   useEffect(() => { const t = setTimeout(() => { setDebounced(q.trim()); setCursors([null]); }, 200); return () => clearTimeout(t); }, [q]);
   const after = cursors[cursors.length - 1];
+  const queryClient = useQueryClient();
+  // A server re-render (after scaling, say) brings fresher rows than the last poll: use them at once.
+  const signature = initial.items.map((p) => `${p.id}:${p.pushState}:${p.appliedVersion}:${p.desiredVersion}`).join();
+  useEffect(() => {
+    queryClient.setQueryData(['peers', networkId, memberId, '', null], initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [signature]);
   const query = useQuery({
     queryKey: ['peers', networkId, memberId, debounced, after],
     queryFn: () => fetchPeers(networkId, memberId, debounced, after),

@@ -57,8 +57,9 @@ export function apiRoute<S extends z.ZodType, R>(
   const handler = async (request: Request, context: RouteContext) => {
     try {
       // Reads also accept the dashboard's session cookie (same-origin polling); writes need a token,
-      // so a cross-site form can never act with a user's cookie.
-      const principal = (await bearerPrincipal(request)) ?? (request.method === 'GET' ? await sessionPrincipal() : null);
+      // so a cross-site form can never act with a user's cookie. A bad token never falls back to the cookie.
+      const hasBearer = request.headers.has('authorization');
+      const principal = hasBearer ? await bearerPrincipal(request) : request.method === 'GET' ? await sessionPrincipal() : null;
       if (!principal) return errorResponse(new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.'));
       const params = await context.params;
       const raw = options.body === false ? {} : await jsonBody(request);

@@ -7,7 +7,7 @@ import { can } from '@/lib/auth/permissions';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { inputClass } from '@/components/ui/field';
-import { buttonClass } from '@/components/ui/button';
+import { buttonClass } from '@/components/ui/button-class';
 import { CreateNetworkForm } from './networks/create-network-form';
 
 export const metadata: Metadata = { title: 'Networks' };

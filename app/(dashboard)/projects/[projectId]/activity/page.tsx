@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import { load } from '@/lib/actions/load';
 import { listActivityOp } from '@/lib/audit/operations';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
-import { buttonClass } from '@/components/ui/button';
+import { buttonClass } from '@/components/ui/button-class';
 
 export const metadata: Metadata = { title: 'Activity' };
 

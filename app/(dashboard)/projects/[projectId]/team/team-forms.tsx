@@ -37,6 +37,7 @@ export function RoleSelect({ projectId, userId, role, email }: { projectId: stri
         {roles.map((r) => <option key={r} value={r}>{r}</option>)}
       </select>
       {pending && <Spinner />}
+      {!pending && state?.ok && <span role="status" className="text-xs text-emerald-700">Saved</span>}
       {state && !state.ok && <p role="alert" className="max-w-56 text-sm text-red-700">{state.error}</p>}
     </form>
   );

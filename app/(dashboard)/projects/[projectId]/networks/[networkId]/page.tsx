@@ -12,6 +12,7 @@ import { deleteNetworkAction } from '../actions';
 import { EditNetworkForm } from './edit-network-form';
 import { AddMemberForm } from './add-member-form';
 import { FirewallPanel } from '@/components/firewall/firewall-panel';
+import { NetworkDevices } from '@/components/devices/network-devices';
 
 export const metadata: Metadata = { title: 'Network' };
 
@@ -73,6 +74,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
         <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config." />
         <PeersTable networkId={networkId} basePath={base} initial={JSON.parse(JSON.stringify(peers))} />
       </Card>
+
+      <NetworkDevices networkId={networkId} />
 
       <FirewallPanel networkId={networkId} />
 
