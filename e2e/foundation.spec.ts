@@ -112,3 +112,16 @@ test('the JSON API keeps the contract: codes and error shapes', async ({ request
   expect((await request.delete(`/api/v1/projects/${project.id}/team/${ownerId}`, { headers: auth })).status()).toBe(409);
   expect((await request.post(`/api/v1/projects/${project.id}/team`, { headers: auth, data: { email: viewer.email, role: 'king' } })).status()).toBe(400);
 });
+
+test('after 10 failed sign-ins the form says to wait, even with the right password', async ({ page, user }) => {
+  const csrf = async () => (await (await page.request.get('/api/auth/csrf')).json()).csrfToken;
+  for (let i = 0; i < 10; i++) {
+    await page.request.post('/api/auth/callback/credentials', { form: { csrfToken: await csrf(), email: user.email, password: `wrong-${i}` }, maxRedirects: 0 });
+  }
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('Too many failed attempts. Wait 15 minutes and try again.')).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+});

@@ -15,7 +15,6 @@ export function AddMemberForm({ projectId, networkId }: { projectId: string; net
     <form action={action} className="grid gap-4 sm:grid-cols-4" noValidate aria-label="Add a member">
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="networkId" value={networkId} />
-      <p className="text-sm font-medium text-slate-800 sm:col-span-4">Add a member</p>
       <SelectField label="Kind" name="kind" options={kinds} value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} error={errors.kind} />
       <Field label="Label" name="label" required maxLength={100} placeholder={kind === 'application' ? 'api' : kind === 'addon' ? 'postgres' : 'office-server'} error={errors.label} className="sm:col-span-2" />
       <Field label="Tags" name="tags" placeholder="optional" error={errors.tags} />

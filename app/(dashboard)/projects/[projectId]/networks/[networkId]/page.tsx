@@ -67,7 +67,14 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
             ))}
           </ul>
         )}
-        {canWrite && <div className="border-t border-slate-200 p-4 sm:p-5"><AddMemberForm projectId={projectId} networkId={networkId} /></div>}
+        {canWrite && (
+          <details className="group border-t border-slate-200" open={members.length === 0}>
+            <summary className="cursor-pointer list-none px-4 py-3 text-sm font-medium text-indigo-700 hover:bg-slate-50 sm:px-5">
+              <span className="group-open:hidden">+ Add a member</span><span className="hidden group-open:inline">Add a member</span>
+            </summary>
+            <div className="px-4 pb-4 sm:px-5 sm:pb-5"><AddMemberForm projectId={projectId} networkId={networkId} /></div>
+          </details>
+        )}
       </Card>
 
       <Card>
