@@ -1,0 +1,65 @@
+/**
+ * No N+1: the queries behind the network page and the peers API stay the same in number
+ * whether a network has 20 hosts or 300 (issue 7). Counted at the driver.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '@/lib/db/schema';
+import type { Db } from '@/lib/db/client';
+import type { Principal } from '@/lib/auth/gate';
+import { createProjectOp } from '@/lib/projects/operations';
+import { createNetworkOp, getNetworkOp } from '@/lib/networks/operations';
+import { createMemberOp, getMemberOp, listMembersOp, listPeersOp, memberDomainNamesOp } from '@/lib/members/operations';
+import { getFirewallOp } from '@/lib/firewall/operations';
+import { listNetworkDevicesOp } from '@/lib/devices/operations';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+
+describe('queries per page do not grow with the hosts', () => {
+  const t = useTestDb();
+  let queries = 0;
+  const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
+  const counted = drizzle(client, { schema }) as unknown as Db;
+  afterAll(() => client.end());
+
+  let owner: Principal;
+  const nets: Record<'small' | 'large', { networkId: string; memberId: string }> = {} as never;
+
+  beforeAll(async () => {
+    owner = principalOf(await makeUser(t.db));
+    const { id: projectId } = await createProjectOp.execute(owner, { name: 'n+1' });
+    for (const [size, each, cidr] of [['small', 1, '10.250.0.0/24'], ['large', 15, '10.251.0.0/22']] as const) {
+      const { id: networkId } = await createNetworkOp.execute(owner, { projectId, label: size, cidr });
+      const members = [];
+      for (let i = 0; i < 10; i++) members.push(await createMemberOp.execute(owner, { networkId, kind: 'addon', label: `m${i}`, instances: each }));
+      const app = await createMemberOp.execute(owner, { networkId, kind: 'application', label: 'app', processes: { web: each * 5, worker: each * 5 } });
+      nets[size] = { networkId, memberId: app.id };
+    }
+  });
+
+  async function pageQueries(networkId: string, memberId: string) {
+    const meta = { db: counted, ip: '127.0.0.1' };
+    const counts: number[] = [];
+    const count = async (run: () => Promise<unknown>) => { const before = queries; await run(); counts.push(queries - before); };
+    await count(() => getNetworkOp.execute(owner, { networkId }, meta));
+    await count(() => listMembersOp.execute(owner, { networkId }, meta));
+    await count(() => listPeersOp.execute(owner, { networkId, limit: 100 }, meta));
+    await count(() => listPeersOp.execute(owner, { networkId, limit: 100, q: 'web' }, meta));
+    await count(() => getFirewallOp.execute(owner, { networkId }, meta));
+    await count(() => listNetworkDevicesOp.execute(owner, { networkId }, meta));
+    await count(() => getMemberOp.execute(owner, { memberId }, meta));
+    await count(() => memberDomainNamesOp.execute(owner, { memberId }, meta));
+    return counts;
+  }
+
+  it('counts the same queries for 20 hosts and for 300', async () => {
+    await pageQueries(nets.small.networkId, nets.small.memberId); // warm the connection (type lookups)
+    const small = await pageQueries(nets.small.networkId, nets.small.memberId);
+    const large = await pageQueries(nets.large.networkId, nets.large.memberId);
+    expect(large).toEqual(small);
+    const total = small.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(8);
+    expect(total).toBeLessThan(45);
+  });
+});
