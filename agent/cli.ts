@@ -10,6 +10,7 @@ import {
   writePrivateKey,
 } from './state';
 import { RealSystem } from './system';
+import { parseUpstreams, systemUpstreams, UpstreamForwarder } from './upstream';
 
 /*
  * meshplane-agent: `enroll` once, then `run` (e.g. under systemd). See docs/agent-protocol.md.
@@ -18,7 +19,8 @@ import { RealSystem } from './system';
 const usage = `usage:
   meshplane-agent enroll --server URL --token T --endpoint HOST:PORT --listen ADDR:PORT
                          [--interface mp0] [--state-dir ${defaultStateDir}] [--agent-url URL]
-  meshplane-agent run [--state-dir ${defaultStateDir}] [--dns-port 53] [--env-file FILE]`;
+  meshplane-agent run [--state-dir ${defaultStateDir}] [--dns-port 53] [--env-file FILE]
+                      [--dns-upstream ADDR[:PORT][,…] (repeatable; default: /etc/resolv.conf; none: no forwarding)]`;
 
 const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
@@ -65,11 +67,16 @@ async function enroll(argv: string[]): Promise<void> {
 async function run(argv: string[]): Promise<void> {
   const { values: o } = parseArgs({ args: argv, options: {
     'state-dir': { type: 'string', default: defaultStateDir }, 'dns-port': { type: 'string', default: '53' },
-    'env-file': { type: 'string' },
+    'env-file': { type: 'string' }, 'dns-upstream': { type: 'string', multiple: true },
   } });
   const dir = o['state-dir'];
+  // Names outside the zone go to these resolvers (wg-quick sends a device's every lookup to us).
+  const given = o['dns-upstream'];
+  const upstreams = given === undefined ? systemUpstreams()
+    : given.length === 1 && given[0].trim() === 'none' ? [] : parseUpstreams(given);
   const { identity, privateKey } = await loadAgent(dir);
-  const responder = new DnsResponder();
+  const forwarder = new UpstreamForwarder(upstreams);
+  const responder = new DnsResponder({ upstream: forwarder });
   const applier = new Applier({
     system: new RealSystem(), store: fileAppliedStore(dir), peerId: identity.peerId,
     signingPublicKey: identity.signingPublicKey, privateKey, interfaceName: identity.interface,
@@ -84,9 +91,13 @@ async function run(argv: string[]): Promise<void> {
   const server = createAgentServer(applier, { log });
   const port = await listen(server, identity.listen);
   log(`${identity.peerId} listening for pushes on ${identity.listen.replace(/:\d+$/, `:${port}`)}`);
+  log(upstreams.length > 0
+    ? `DNS outside the zone forwarded to ${upstreams.map((u) => (u.address.includes(':') ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`)).join(', ')}`
+    : 'DNS outside the zone refused (no upstream resolver)');
   const stop = () => {
     log('stopping');
     server.close();
+    forwarder.close();
     void responder.close();
     setTimeout(() => process.exit(0), 2000).unref();
   };

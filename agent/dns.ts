@@ -3,31 +3,74 @@ import net from 'node:net';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import type { HostConfig } from '../lib/protocol/host-config';
 import type { DnsSink } from './apply';
+import type { UpstreamForwarder } from './upstream';
 
 /*
  * The agent's resolver for the network's zone, from the pushed records only (no recursion):
  * A records (several where a name covers several instances), NXDOMAIN for unknown names in
- * the zone, REFUSED outside it. UDP answers that do not fit are truncated with TC set, and
- * the same port answers over TCP, so a group of hundreds of instances still resolves.
+ * the zone. UDP answers that do not fit are truncated with TC set, and the same port answers
+ * over TCP, so a group of hundreds of instances still resolves.
+ *
+ * Names outside the zone go to the upstream resolvers when there are some (see upstream.ts:
+ * the upstream's answer is relayed with the client's id, SERVFAIL when none comes in time,
+ * nothing at all beyond the in-flight limit); without upstreams they are REFUSED.
  */
 
 const TTL = 5; // seconds: records change with every push
-const rcode = { NOERROR: 0, FORMERR: 1, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
 export class DnsResponder {
+  private readonly upstream: UpstreamForwarder | null;
   private zone: string | null = null;
   private records = new Map<string, string[]>();
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
   private bound: { host: string; port: number } | null = null;
 
+  constructor(opts: { upstream?: UpstreamForwarder | null } = {}) {
+    this.upstream = opts.upstream && opts.upstream.upstreams.length > 0 ? opts.upstream : null;
+  }
+
   setZone(dns: HostConfig['dns']): void {
     this.zone = dns.zone.toLowerCase();
     this.records = new Map(dns.records.map((r) => [r.name.toLowerCase(), r.ips]));
   }
 
-  /** The answer to one query packet (null when it is not worth an answer), at most `udpMax` bytes when given. */
+  /** The local answer to one query packet (null when it is not worth an answer), at most `udpMax` bytes when given. Never forwards: REFUSED outside the zone. */
   answer(query: Buffer, udpMax?: number): Buffer | null {
+    const d = this.decide(query);
+    if (!d) return null;
+    return encodeWithin(d.local ?? d.reply(rcode.REFUSED), udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(d.q))));
+  }
+
+  /**
+   * The answer to one query as served: like answer(), but a name outside the zone is forwarded
+   * to the upstreams when there are some (their answer relayed as is, with the client's id;
+   * SERVFAIL when none comes in time). Null: no answer at all (not DNS, or dropped because too
+   * many queries are already being forwarded).
+   */
+  async respond(query: Buffer, udpMax?: number): Promise<Buffer | null> {
+    const d = this.decide(query);
+    if (!d) return null;
+    const size = udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(d.q)));
+    if (d.local) return encodeWithin(d.local, size);
+    if (!this.upstream) return encodeWithin(d.reply(rcode.REFUSED), size);
+    // Never to ourselves: a resolv.conf naming this very address would loop.
+    const self = this.bound ? { address: this.bound.host, port: this.bound.port } : undefined;
+    const result = await this.upstream.forward(query, self);
+    if (result === 'dropped') return null; // the client retries; a flood stays bounded
+    if (result === 'unavailable') return encodeWithin(d.reply(rcode.REFUSED), size);
+    if (result === 'timeout') {
+      const servfail = d.reply(rcode.SERVFAIL);
+      // Not authoritative for this name; recursion is what was attempted.
+      servfail.flags = ((servfail.flags ?? 0) & ~dnsPacket.AUTHORITATIVE_ANSWER) | dnsPacket.RECURSION_AVAILABLE;
+      return encodeWithin(servfail, size);
+    }
+    return result; // the upstream sized it for the client's own EDNS size (its query is relayed unchanged)
+  }
+
+  /** Decodes a query; `local` is the packet to answer from the zone, absent when the name is outside it (forward or refuse). */
+  private decide(query: Buffer): { q: Packet; reply: Reply; local?: Packet } | null {
     let q: Packet;
     try {
       q = dnsPacket.decode(query);
@@ -37,23 +80,24 @@ export class DnsResponder {
     if (q.type !== 'query') return null;
     const question = q.questions?.[0];
     const hasEdns = (q.additionals ?? []).some((a) => a.type === 'OPT');
-    const reply = (code: number, answers: Answer[] = [], authorities: Answer[] = []): Packet => ({
+    const reply: Reply = (code, answers = [], authorities = []) => ({
       id: q.id, type: 'response', flags: dnsPacket.AUTHORITATIVE_ANSWER | ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | code,
       questions: q.questions, answers, authorities,
       // Echo EDNS when the client used it, so it knows the larger UDP size was honoured.
       additionals: hasEdns ? [{ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
     });
-    let packet: Packet;
-    if ((q.flags ?? 0) & 0x7800) packet = reply(rcode.NOTIMP); // opcode other than QUERY
-    else if (!question || q.questions!.length !== 1) packet = reply(rcode.FORMERR);
-    else packet = this.resolve(question, reply);
-    return encodeWithin(packet, udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(q))));
+    if ((q.flags ?? 0) & 0x7800) return { q, reply, local: reply(rcode.NOTIMP) }; // opcode other than QUERY
+    if (!question || q.questions!.length !== 1) return { q, reply, local: reply(rcode.FORMERR) };
+    const local = this.resolve(question, reply);
+    return local ? { q, reply, local } : { q, reply };
   }
 
-  private resolve(question: NonNullable<Packet['questions']>[number], reply: (c: number, a?: Answer[], n?: Answer[]) => Packet): Packet {
+  /** The zone's answer, or null for a name outside the zone. */
+  private resolve(question: NonNullable<Packet['questions']>[number], reply: Reply): Packet | null {
     const name = question.name.toLowerCase().replace(/\.$/, '');
     const zone = this.zone;
-    if (!zone || (question.class ?? 'IN') !== 'IN' || (name !== zone && !name.endsWith(`.${zone}`))) return reply(rcode.REFUSED);
+    if (!zone || (name !== zone && !name.endsWith(`.${zone}`))) return null;
+    if ((question.class ?? 'IN') !== 'IN') return reply(rcode.REFUSED);
     const soa: Answer = {
       type: 'SOA', name: zone, ttl: TTL,
       data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial: 1, refresh: 60, retry: 60, expire: 600, minimum: TTL },
@@ -70,8 +114,9 @@ export class DnsResponder {
     await this.close();
     const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     udp.on('message', (msg, rinfo) => {
-      const out = this.answer(msg, 4096);
-      if (out) udp.send(out, rinfo.port, rinfo.address);
+      void this.respond(msg, 4096).then((out) => {
+        if (out && this.udp === udp) udp.send(out, rinfo.port, rinfo.address);
+      });
     });
     await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => resolve()); });
     udp.on('error', () => {}); // a send error to one client must not kill the responder
@@ -104,9 +149,12 @@ export class DnsResponder {
       if (buf.length > 70_000) return sock.destroy(); // one query is never this large
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const len = buf.readUInt16BE(0);
-        const out = this.answer(buf.subarray(2, 2 + len));
+        const query = Buffer.from(buf.subarray(2, 2 + len));
         buf = buf.subarray(2 + len);
-        if (out) sock.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 255]), out]));
+        // Forwarded answers may come back out of order; clients match them by id (RFC 7766).
+        void this.respond(query).then((out) => {
+          if (out && !sock.destroyed && sock.writable) sock.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 255]), out]));
+        });
       }
     });
   }
@@ -127,6 +175,8 @@ export function dnsSink(responder: DnsResponder, port: number): DnsSink {
     },
   };
 }
+
+type Reply = (code: number, answers?: Answer[], authorities?: Answer[]) => Packet;
 
 function ednsSize(q: Packet): number {
   const opt = q.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
