@@ -66,7 +66,10 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
                 <tr key={p.id} data-peer-ip={p.ip} className="align-top">
                   <td className="px-4 py-2.5 whitespace-nowrap sm:px-5">
                     <Link href={`${basePath}/members/${p.memberId}`} className="font-medium text-indigo-700 hover:underline">{p.memberLabel}</Link>
-                    <div className="text-xs text-slate-500">{p.process ? `${p.process} #${p.number}` : `#${p.number}`} {p.isGateway && <Badge tone="indigo">gateway</Badge>}</div>
+                    <div className="text-xs text-slate-500">
+                      <Link href={`${basePath}/peers/${p.id}`} className="hover:text-indigo-700 hover:underline" aria-label={`Host ${p.names[0]}`}>{p.process ? `${p.process} #${p.number}` : `#${p.number}`}</Link>{' '}
+                      {p.isGateway && <Badge tone="indigo">gateway</Badge>}
+                    </div>
                   </td>
                   <td className="px-3 py-2.5 whitespace-nowrap"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
                   <td className="px-3 py-2.5"><div className="flex min-w-64 flex-col">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
