@@ -11,6 +11,8 @@ export type AgentAnswer = { status: number; body: Record<string, unknown> | null
 
 export class DeliveryError extends Error {}
 
+const answerLimit = 16 << 20;
+
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxFreeSockets: 256 }),
   'https:': new https.Agent({ keepAlive: true, maxFreeSockets: 256 }),
@@ -49,7 +51,13 @@ function postOnce(url: string, body: { chunks: Buffer[]; gzip: boolean }, timeou
       },
     }, (res) => {
       const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        // An answer lists one line per WireGuard peer (~150 B): far below this even at 50,000.
+        if (size > answerLimit) req.destroy(new DeliveryError(`the agent's answer is over ${answerLimit >> 20} MiB`));
+        else parts.push(c);
+      });
       res.on('error', (e) => finish(describe(e, timeoutMs)));
       res.on('end', () => {
         let parsed: Record<string, unknown> | null = null;

@@ -36,7 +36,9 @@ function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
   const error = err && typeof err.code === 'string'
     ? `agent refused version ${version}: ${err.code}${typeof err.message === 'string' ? `: ${err.message}` : ''}`
     : `agent answered HTTP ${answer.status} without a readable answer`;
-  return { kind: 'failed', id, state: 'failed', error, appliedVersion: applied };
+  // Only an apply_failed answer is known to speak of this network's versions (a wrong_target
+  // agent may be at version 500 of another one), so only it may raise what we record.
+  return { kind: 'failed', id, state: 'failed', error, appliedVersion: err?.code === 'apply_failed' ? applied : null };
 }
 
 const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
