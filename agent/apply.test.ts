@@ -114,6 +114,14 @@ describe('Applier applies', () => {
     expect(r.body.peers).toContainEqual({ publicKey: s.devices[0].publicKey, latestHandshake: '2023-11-14T22:13:20.000Z', rxBytes: 1234, txBytes: 5678 });
   });
 
+  it('reports only the peers that have shaken hands, so answers do not grow with the network', async () => {
+    const s = randomState(seededRng(6), 4, 1);
+    const { self, applier, system } = setup(s);
+    system.wgShowDump = async () => 'priv\t(fake)\t51820\toff\nTALKING=\t(none)\t(none)\t10.0.0.2/32\t1700000000\t10\t20\toff\nSILENT=\t(none)\t(none)\t10.0.0.3/32\t0\t0\t0\toff\n';
+    const r = await applier.push(env(snapshot(s), self));
+    expect(r.body.peers).toEqual([{ publicKey: 'TALKING=', latestHandshake: '2023-11-14T22:13:20.000Z', rxBytes: 10, txBytes: 20 }]);
+  });
+
   it('serializes concurrent pushes and never goes backwards', async () => {
     const rng = seededRng(8);
     const s1 = randomState(rng);

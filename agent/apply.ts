@@ -122,10 +122,12 @@ export class Applier {
     } catch {
       return []; // the figures are informative; the apply itself succeeded
     }
-    return dump.trim().split('\n').slice(1).map((line) => {
+    // Only peers that ever shook hands: the answer grows with the peers actually talking, not
+    // with the network (5,000 silent peers would make every answer, and every round, hosts²).
+    return dump.trim().split('\n').slice(1).flatMap((line) => {
       const [publicKey, , , , handshake, rx, tx] = line.split('\t');
       const hs = Number(handshake);
-      return { publicKey, latestHandshake: hs > 0 ? new Date(hs * 1000).toISOString() : null, rxBytes: Number(rx), txBytes: Number(tx) };
+      return hs > 0 ? [{ publicKey, latestHandshake: new Date(hs * 1000).toISOString(), rxBytes: Number(rx), txBytes: Number(tx) }] : [];
     });
   }
 

@@ -13,6 +13,7 @@ import { EditNetworkForm } from './edit-network-form';
 import { AddMemberForm } from './add-member-form';
 import { FirewallPanel } from '@/components/firewall/firewall-panel';
 import { NetworkDevices } from '@/components/devices/network-devices';
+import { PushNowButton } from '@/components/pushes/push-now-button';
 
 export const metadata: Metadata = { title: 'Network' };
 
@@ -78,7 +79,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
       </Card>
 
       <Card>
-        <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config." />
+        <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config."
+          actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
         <PeersTable networkId={networkId} basePath={base} initial={JSON.parse(JSON.stringify(peers))} />
       </Card>
 

@@ -1,7 +1,7 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { runAction, type ActionResult } from '@/lib/actions/run-action';
-import { registerPeerKeyOp } from '@/lib/devices/operations';
+import { registerPeerKeyOp, updatePeerOp } from '@/lib/devices/operations';
 import type { PeerConfigBody } from '@/lib/devices/types';
 
 // Registers the public key (made in the admin's browser) and endpoint of a peer run by hand;
@@ -11,4 +11,11 @@ export async function registerPeerKeyAction(input: { peerId: string; publicKey: 
   if (!result.ok) return result;
   revalidatePath('/projects/[projectId]/networks/[networkId]/peers/[peerId]', 'page');
   return { ok: true, data: { config: result.data.config } };
+}
+
+// Makes this host the network's gateway, or stops it being one (admins).
+export async function setGatewayAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(updatePeerOp, { peerId: form.get('peerId'), gateway: form.get('gateway') === 'true' });
+  revalidatePath('/projects/[projectId]/networks/[networkId]/peers/[peerId]', 'page');
+  return result.ok ? { ok: true, data: null } : result;
 }

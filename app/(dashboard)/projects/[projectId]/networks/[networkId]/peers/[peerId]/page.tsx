@@ -9,6 +9,9 @@ import { configFileName } from '@/lib/wireguard/client-config';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { PeerConfigGenerator } from '@/components/devices/peer-config-generator';
+import { EnrollPanel } from '@/components/pushes/enroll-panel';
+import { PeerLiveStatus } from '@/components/networks/peer-live-status';
+import { GatewayForm } from './gateway-form';
 
 export const metadata: Metadata = { title: 'Peer' };
 
@@ -48,16 +51,27 @@ export default async function PeerPage({ params }: { params: Params }) {
         </dl>
       </Card>
 
+      <Card>
+        <CardHeader title="Status" description="What the agent on this host last reported; refreshed every few seconds." />
+        <PeerLiveStatus initial={JSON.parse(JSON.stringify(peer))} />
+      </Card>
+
       {can(network.role, 'network.write') && (
+        <Card>
+          <CardHeader title="Agent" description="The Meshplane agent makes the host's key, receives signed configs and applies them with wg, ip and nft." />
+          <div className="space-y-4 p-4 sm:p-5">
+            <EnrollPanel peerId={peer.id} enrolled={peer.enrolled} listenPort={network.listenPort} />
+            <div className="border-t border-slate-100 pt-4"><GatewayForm peerId={peer.id} isGateway={peer.isGateway} enrolled={peer.enrolled} /></div>
+          </div>
+        </Card>
+      )}
+
+      {can(network.role, 'network.write') && !peer.enrolled && (
         <Card>
           <CardHeader title="Generate config" description="For a server you run yourself, without the Meshplane agent: a standard wg-quick config listing the other hosts." />
           <div className="p-4 sm:p-5">
-            {peer.enrolled ? (
-              <p className="text-sm text-slate-600">This host runs the Meshplane agent, which made its key and receives its config. To replace the key, re-enrol the host.</p>
-            ) : (
-              <PeerConfigGenerator peerId={peer.id} hasKey={!!peer.publicKey} endpoint={peer.endpoint}
-                fileName={configFileName(`${peer.memberId}-${peer.number}`)} />
-            )}
+            <PeerConfigGenerator peerId={peer.id} hasKey={!!peer.publicKey} endpoint={peer.endpoint}
+              fileName={configFileName(`${peer.memberId}-${peer.number}`)} />
           </div>
         </Card>
       )}
