@@ -14,7 +14,8 @@ export function PeerStatus({ peer }: { peer: StatusInput }) {
       {peer.pushState === 'failed' ? (
         <span title={peer.lastError ?? undefined}><Badge tone="red">failed · v{peer.appliedVersion}/{peer.desiredVersion}</Badge></span>
       ) : behind ? (
-        <Badge tone="amber">{peer.pushState} · v{peer.appliedVersion}/{peer.desiredVersion}</Badge>
+        // The stored state speaks of the last push; behind the current version it is pending again.
+        <Badge tone="amber">{peer.pushState === 'sent' ? 'sending' : 'pending'} · v{peer.appliedVersion}/{peer.desiredVersion}</Badge>
       ) : (
         <Badge tone="green">applied · v{peer.appliedVersion}</Badge>
       )}
