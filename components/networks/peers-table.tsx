@@ -27,7 +27,8 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
   const [q, setQ] = useState('');
   const [debounced, setDebounced] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  useEffect(() => { const t = setTimeout(() => { setDebounced(q.trim()); setCursors([null]); }, 200); return () => clearTimeout(t); }, [q]);
+  // A short pause only coalesces a burst of keys: the server search is cheap and the answer is due within 100 ms.
+  useEffect(() => { const t = setTimeout(() => { setDebounced(q.trim()); setCursors([null]); }, 40); return () => clearTimeout(t); }, [q]);
   const after = cursors[cursors.length - 1];
   const queryClient = useQueryClient();
   // A server re-render (after scaling, say) brings fresher rows than the last poll: use them at once.
