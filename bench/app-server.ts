@@ -1,0 +1,50 @@
+/*
+ * The built app (`NEXT_DIST_DIR=.next-bench npx next build`), started the way production
+ * starts it: `NODE_ENV=production tsx server.ts`, on 127.0.0.1 and a port of 3500–3599, in
+ * its own process group so that stopping it stops nothing else.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { sleep, waitFor } from './stats';
+
+export type AppServer = { url: string; pid: number; stop: () => Promise<void>; logFile: string };
+
+export function assertBuilt(root: string, distDir: string) {
+  if (!existsSync(path.join(root, distDir, 'BUILD_ID'))) {
+    throw new Error(`the app is not built in ${distDir}/: run \`NEXT_DIST_DIR=${distDir} npx next build\` first (see bench/README.md)`);
+  }
+}
+
+export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string }): Promise<AppServer> {
+  const log = openSync(opts.logFile, 'a');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: opts.root,
+    env: { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', log, log],
+    detached: true, // its own process group: stop() signals exactly this server
+  });
+  closeSync(log);
+  const url = `http://127.0.0.1:${opts.port}`;
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const stop = async () => {
+    if (exited || child.pid === undefined) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    if (!exited) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  };
+  try {
+    await waitFor('the app server to answer /sign-in', 90_000, async () => {
+      if (exited) throw new Error('exited');
+      const res = await fetch(`${url}/sign-in`, { signal: AbortSignal.timeout(5000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    }, 300);
+  } catch (e) {
+    await stop();
+    const tail = readFileSync(opts.logFile, 'utf8').split('\n').slice(-30).join('\n');
+    throw new Error(`the app server did not start (${(e as Error).message}); its log ends with:\n${tail}`);
+  }
+  return { url, pid: child.pid!, stop, logFile: opts.logFile };
+}

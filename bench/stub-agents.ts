@@ -1,0 +1,315 @@
+/*
+ * Stub agents: one node:http server on loopback standing in for every host of the
+ * benchmark. Host <peerId> is reached at http://127.0.0.1:PORT/h/<peerId> (the worker adds
+ * /push). Each host follows the real agent's rules (docs/agent-protocol.md): Ed25519
+ * signature checked with the real verifyEnvelope, then target, network, version (stale),
+ * delta fromVersion (need_snapshot), own peer present; deltas applied with lib/protocol
+ * applyDelta; the state kept in memory; the answer is the agent's
+ * `{ appliedVersion, peers: [wg show figures of the peers that shook hands] }`.
+ *
+ * What keeps 5,000 hosts in one process lightweight — every shortcut gives exactly the
+ * result the plain path would:
+ * - a signature is verified once per distinct payload (the worker sends the same signed
+ *   bytes to every host): cached by signature, and reused only for the identical payload;
+ * - a gzip body made of two members (the shared, signed head compressed once by the
+ *   worker, then the host's small tail) is inflated once per distinct head: a known head is
+ *   recognised by its bytes (compared in full) and its inflated text reused;
+ * - states are immutable and shared: hosts at the same version hold the same object, and
+ *   applyDelta runs once per (state, payload) pair rather than once per host.
+ * Run as a child of bench/run.ts (IPC); it reports when hosts reach a version.
+ */
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { applyDelta } from '../lib/protocol/diff';
+import { normalizeState, type NetworkState } from '../lib/protocol/network-state';
+import type { Message } from '../lib/protocol/messages';
+import { verifyEnvelope } from '../lib/protocol/signing';
+import { serveParent } from './ipc';
+
+type Host = { state: NetworkState | null };
+type Waiter = { version: number; count: number; seen: number; resolve: (at: number) => void };
+
+const hosts = new Map<string, Host>();
+const waiters: Waiter[] = [];
+const stats = { requests: 0, inflatedBytes: 0, headHits: 0, verifications: 0, verifyHits: 0, applies: 0, applyHits: 0, answerBytes: 0, status: {} as Record<number, number>, lastApplyAt: 0 };
+let signingKey = '';
+let talking: number | 'all' = 8;
+let server: http.Server | null = null;
+let cpuMark = process.cpuUsage();
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+// ---- bodies ---------------------------------------------------------------------------
+
+type Head = { raw: Buffer; text: string; parsed: { payload: string; signature: string } | null };
+const heads = new Map<string, Head>(); // "split:crc:isize" of the head member → head
+const headPattern = /^\{"payload":"([A-Za-z0-9+/=]*)","signature":"([A-Za-z0-9+/=]*)","target":"$/;
+
+function tryGunzip(buf: Buffer): string | null {
+  try { return gunzipSync(buf).toString('utf8'); } catch { return null; }
+}
+
+const splitKey = (raw: Buffer, p: number) => `${p}:${raw.readUInt32LE(p - 8)}:${raw.readUInt32LE(p - 4)}`;
+
+/** Candidate starts of a last gzip member: the gzip magic within the body's last 512 bytes. */
+function* splits(raw: Buffer) {
+  for (let p = Math.max(18, raw.length - 512); p <= raw.length - 18; p++) {
+    if (raw[p] === 0x1f && raw[p + 1] === 0x8b && raw[p + 2] === 8) yield p;
+  }
+}
+
+/** The body as text, and the envelope fields when the head is a known one. */
+function readGzip(raw: Buffer): { text: string; head?: Head; tail?: string } | null {
+  for (const p of splits(raw)) {
+    const head = heads.get(splitKey(raw, p));
+    if (head && head.raw.equals(raw.subarray(0, p))) {
+      const tail = tryGunzip(raw.subarray(p));
+      if (tail !== null) {
+        stats.headHits++;
+        return { text: head.text + tail, head, tail };
+      }
+    }
+  }
+  const whole = tryGunzip(raw); // a multi-member stream inflates to the concatenation
+  if (whole === null) return null;
+  stats.inflatedBytes += whole.length;
+  if (raw.length > 64 << 10) learnHead(raw);
+  return { text: whole };
+}
+
+function learnHead(raw: Buffer) {
+  for (const p of splits(raw)) {
+    const text = tryGunzip(raw.subarray(0, p));
+    if (text === null || tryGunzip(raw.subarray(p)) === null) continue;
+    const m = headPattern.exec(text);
+    heads.set(splitKey(raw, p), { raw: Buffer.from(raw.subarray(0, p)), text, parsed: m ? { payload: m[1], signature: m[2] } : null });
+    while (heads.size > 6) heads.delete(heads.keys().next().value!);
+    return;
+  }
+}
+
+/** JSON.parse of the envelope, without re-parsing a known multi-megabyte head. */
+function parseEnvelope(body: { text: string; head?: Head; tail?: string }): unknown {
+  if (body.head?.parsed && body.tail !== undefined) {
+    // head = {"payload":"P","signature":"S","target":"  so the envelope is {P, S, target}
+    // exactly when the tail alone reads as {"target":"…"} with nothing else in it.
+    try {
+      const rest = JSON.parse(`{"target":"${body.tail}`) as Record<string, unknown>;
+      if (Object.keys(rest).length === 1 && typeof rest.target === 'string') return { ...body.head.parsed, target: rest.target };
+    } catch { /* fall through to the plain parse */ }
+  }
+  return JSON.parse(body.text);
+}
+
+// ---- verification and state ---------------------------------------------------------
+
+const verified = new Map<string, { payload: string; message: Message }>(); // signature → checked payload
+const snapshots = new Map<string, NetworkState>(); // signature → normalized state
+const applied = new WeakMap<NetworkState, Map<string, NetworkState>>(); // from state → signature → next
+const members = new WeakMap<NetworkState, Set<string>>();
+
+type Verdict = { ok: true; message: Message; target: string; signature: string } | { ok: false; status: number; code: string; message: string };
+
+function verify(envelope: unknown): Verdict {
+  const e = envelope as { payload?: unknown; signature?: unknown; target?: unknown } | null;
+  if (e && typeof e.payload === 'string' && typeof e.signature === 'string' && e.signature && typeof e.target === 'string') {
+    const hit = verified.get(e.signature);
+    if (hit && hit.payload === e.payload) {
+      stats.verifyHits++;
+      return { ok: true, message: hit.message, target: e.target, signature: e.signature };
+    }
+  }
+  stats.verifications++;
+  const v = verifyEnvelope(envelope, signingKey);
+  if (!v.ok) return { ok: false, status: v.code === 'malformed' ? 400 : 401, code: v.code, message: v.message };
+  const sig = (envelope as { signature: string }).signature;
+  verified.set(sig, { payload: (envelope as { payload: string }).payload, message: v.message });
+  while (verified.size > 64) verified.delete(verified.keys().next().value!);
+  return { ok: true, message: v.message, target: v.target, signature: sig };
+}
+
+function memberSet(state: NetworkState): Set<string> {
+  let set = members.get(state);
+  if (!set) members.set(state, (set = new Set(state.hosts.map((h) => h.peerId))));
+  return set;
+}
+
+function nextState(cur: NetworkState | null, message: Message, signature: string): NetworkState {
+  if (message.type === 'snapshot') {
+    let s = snapshots.get(signature);
+    if (!s) {
+      snapshots.set(signature, (s = normalizeState(message.state)));
+      while (snapshots.size > 8) snapshots.delete(snapshots.keys().next().value!);
+    } else stats.applyHits++;
+    return s;
+  }
+  let byPayload = applied.get(cur!);
+  if (!byPayload) applied.set(cur!, (byPayload = new Map()));
+  let s = byPayload.get(signature);
+  if (!s) byPayload.set(signature, (s = applyDelta(cur!, message)));
+  else stats.applyHits++;
+  return s;
+}
+
+// ---- answers: what the agent reads from `wg show <if> dump` --------------------------------
+// The agent lists the peers that have completed a handshake (docs/agent-protocol.md). Stub
+// hosts have no tunnels, so each pretends to talk to `talking` peers: the first enrolled
+// hosts of the document other than itself ('all': every peer, an entirely active mesh).
+// Kept as bytes, once per state: an answer is slices of one shared buffer, nothing copied.
+
+type Figures = { talking: number | 'all'; joined: Buffer; offsets: number[]; index: Map<string, number> };
+const figuresOf = new WeakMap<NetworkState, Figures>();
+const handshake = new Date(Date.now() - 30_000).toISOString();
+
+function peersChunks(state: NetworkState, self: string): Buffer[] {
+  if (talking === 0) return [];
+  let f = figuresOf.get(state);
+  if (!f || f.talking !== talking) {
+    const parts: Buffer[] = [];
+    const index = new Map<string, number>();
+    for (const h of state.hosts) {
+      if (!h.publicKey) continue;
+      if (talking !== 'all' && parts.length > talking) break; // one spare, for a host that is among them
+      index.set(h.peerId, parts.length);
+      parts.push(Buffer.from(JSON.stringify({ publicKey: h.publicKey, latestHandshake: handshake, rxBytes: 92_160, txBytes: 47_104 }) + ','));
+    }
+    const offsets: number[] = [];
+    let at = 0;
+    for (const p of parts) { offsets.push(at); at += p.length; }
+    offsets.push(at);
+    figuresOf.set(state, (f = { talking, joined: Buffer.concat(parts), offsets, index }));
+  }
+  const { joined, offsets } = f;
+  const count = offsets.length - 1;
+  const i = f.index.get(self);
+  const keep = talking === 'all' ? count : Math.min(talking, count - (i === undefined ? 0 : 1));
+  // Without itself: the first `keep` entries; with itself among them, the first keep + 1 but it.
+  const pieces = i === undefined
+    ? [joined.subarray(0, offsets[keep])]
+    : [joined.subarray(0, offsets[i]), joined.subarray(offsets[i + 1], offsets[keep + 1])];
+  const kept = pieces.filter((b) => b.length > 0);
+  if (kept.length === 0) return [];
+  const last = kept[kept.length - 1]; // every entry ends with a comma; the last one kept loses it
+  kept[kept.length - 1] = last.subarray(0, last.length - 1);
+  return kept;
+}
+
+// ---- the server -----------------------------------------------------------------------
+
+function record(host: Host, next: NetworkState) {
+  const before = host.state?.version ?? 0;
+  host.state = next;
+  stats.applies++;
+  stats.lastApplyAt = epochNow();
+  for (let i = waiters.length - 1; i >= 0; i--) {
+    const w = waiters[i];
+    if (before < w.version && next.version >= w.version && ++w.seen >= w.count) {
+      waiters.splice(i, 1);
+      w.resolve(stats.lastApplyAt);
+    }
+  }
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  stats.requests++;
+  const send = (status: number, body: string) => {
+    stats.status[status] = (stats.status[status] ?? 0) + 1;
+    stats.answerBytes += body.length;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  };
+  const fail = (status: number, code: string, message: string, host?: Host) =>
+    send(status, JSON.stringify({ error: { code, message }, appliedVersion: host?.state?.version ?? null }));
+  const m = /^\/h\/([a-z]{2}-[0-9a-z]{1,40})\/push$/.exec(req.url ?? '');
+  if (!m || req.method !== 'POST') return fail(404, 'not_found', 'no such agent');
+  const peerId = m[1];
+  let host = hosts.get(peerId);
+  if (!host) hosts.set(peerId, (host = { state: null }));
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  const body = req.headers['content-encoding'] === 'gzip' ? readGzip(raw) : { text: raw.toString('utf8') };
+  if (!body) return fail(400, 'malformed', 'body is not valid gzip', host);
+  let envelope: unknown;
+  try { envelope = parseEnvelope(body); } catch { return fail(400, 'malformed', 'body is not JSON', host); }
+  const v = verify(envelope);
+  if (!v.ok) return fail(v.status, v.code, v.message, host);
+  if (v.target !== peerId) return fail(421, 'wrong_target', `this agent is ${peerId}`, host);
+  const msg = v.message;
+  const cur = host.state;
+  if (cur && msg.networkId !== cur.networkId) return fail(421, 'wrong_target', `this agent belongs to ${cur.networkId}`, host);
+  if (cur && msg.version <= cur.version) return fail(409, 'stale', `version ${msg.version} is not newer than applied ${cur.version}`, host);
+  if (msg.type === 'delta' && (!cur || msg.fromVersion !== cur.version)) {
+    return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}, applied is ${cur?.version ?? 'none'}`, host);
+  }
+  const next = nextState(cur, msg, v.signature);
+  if (!memberSet(next).has(peerId)) return fail(421, 'wrong_target', `${peerId} is not a host of ${next.networkId} at version ${next.version}`, host);
+  record(host, next);
+  const answer = [Buffer.from(`{"appliedVersion":${next.version},"peers":[`), ...peersChunks(next, peerId), Buffer.from(']}')];
+  const length = answer.reduce((n, c) => n + c.length, 0);
+  stats.status[200] = (stats.status[200] ?? 0) + 1;
+  stats.answerBytes += length;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': length });
+  res.cork();
+  for (const c of answer) res.write(c);
+  res.end();
+}
+
+serveParent({
+  async start(args: { port: number; signingPublicKey: string; talking: number | 'all' }) {
+    signingKey = args.signingPublicKey;
+    talking = args.talking;
+    server = http.createServer((req, res) => {
+      handle(req, res).catch((e) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: String(e) } }));
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(args.port, '127.0.0.1', () => resolve()));
+    return { port: args.port };
+  },
+  setTalking(args: { talking: number | 'all' }) {
+    talking = args.talking;
+    return talking;
+  },
+  /** Answers (epoch ms) when `count` hosts have reached `version`, counting those already there. */
+  waitVersion(args: { version: number; count: number; timeoutMs: number }) {
+    let seen = 0;
+    for (const h of hosts.values()) if ((h.state?.version ?? 0) >= args.version) seen++;
+    if (seen >= args.count) return { at: epochNow(), reached: seen };
+    return new Promise((resolve) => {
+      const w: Waiter = { version: args.version, count: args.count, seen, resolve: (at) => { clearTimeout(timer); resolve({ at, reached: w.seen }); } };
+      const timer = setTimeout(() => {
+        const i = waiters.indexOf(w);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve({ at: null, reached: w.seen });
+      }, args.timeoutMs);
+      waiters.push(w);
+    });
+  },
+  /** How many hosts run each version. */
+  versions() {
+    const out: Record<number, number> = {};
+    for (const h of hosts.values()) { const v = h.state?.version ?? 0; out[v] = (out[v] ?? 0) + 1; }
+    return out;
+  },
+  stats() {
+    const cpu = process.cpuUsage(cpuMark);
+    cpuMark = process.cpuUsage();
+    const snapshot = { ...stats, status: { ...stats.status }, hosts: hosts.size, rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
+    for (const k of ['requests', 'inflatedBytes', 'headHits', 'verifications', 'verifyHits', 'applies', 'applyHits', 'answerBytes'] as const) stats[k] = 0;
+    stats.status = {};
+    return snapshot;
+  },
+  /** Forgets every host and cache: the next pushes meet agents that applied nothing. */
+  reset() {
+    hosts.clear();
+    verified.clear();
+    snapshots.clear();
+    heads.clear();
+    return true;
+  },
+  async stop() {
+    await new Promise<void>((resolve) => { if (!server) return resolve(); server.closeAllConnections(); server.close(() => resolve()); });
+    return true;
+  },
+});
