@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { PresentedPeer } from '@/lib/peers/peers';
 import { Copyable } from '@/components/ui/copy';
@@ -57,30 +57,7 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
       {!page || page.items.length === 0 ? (
         <EmptyState title={debounced ? 'No host matches' : 'No hosts yet'}>{debounced ? 'Try part of an IP or a name.' : 'Add a member or scale one up: each instance is a host with its own IP and names.'}</EmptyState>
       ) : (
-        <div className="relative overflow-x-auto">
-          <table className="w-full text-left text-sm" data-testid="peers-table">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr><th className="px-4 py-2 sm:px-5">Instance</th><th className="px-3 py-2">IP</th><th className="px-3 py-2">Names</th><th className="px-3 py-2">Public key</th><th className="px-3 py-2">Status</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.items.map((p) => (
-                <tr key={p.id} data-peer-ip={p.ip} className="align-top">
-                  <td className="px-4 py-2.5 whitespace-nowrap sm:px-5">
-                    <Link href={`${basePath}/members/${p.memberId}`} className="font-medium text-indigo-700 hover:underline">{p.memberLabel}</Link>
-                    <div className="text-xs text-slate-500">
-                      <Link href={`${basePath}/peers/${p.id}`} className="hover:text-indigo-700 hover:underline" aria-label={`Host ${p.names[0]}`}>{p.process ? `${p.process} #${p.number}` : `#${p.number}`}</Link>{' '}
-                      {p.isGateway && <Badge tone="indigo">gateway</Badge>}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2.5 whitespace-nowrap"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
-                  <td className="px-3 py-2.5"><div className="flex min-w-64 flex-col">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
-                  <td className="max-w-40 px-3 py-2.5">{p.publicKey ? <Copyable value={p.publicKey} label="public key" truncate /> : <span className="text-xs text-slate-400">none yet</span>}</td>
-                  <td className="px-3 py-2.5 whitespace-nowrap"><PeerStatus peer={p} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PeerRows items={page.items} basePath={basePath} />
       )}
       {(cursors.length > 1 || page?.nextAfter) && (
         <div className="flex items-center justify-between border-t border-slate-100 px-4 py-2 sm:px-5">
@@ -92,3 +69,33 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
     </div>
   );
 }
+
+/** Memoized: typing in the search box must not re-render a hundred rows (issue 7: answers within 100 ms). */
+const PeerRows = memo(function PeerRows({ items, basePath }: { items: PresentedPeer[]; basePath: string }) {
+  return (
+      <div className="relative overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="peers-table">
+          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+            <tr><th className="px-4 py-2 sm:px-5">Instance</th><th className="px-3 py-2">IP</th><th className="px-3 py-2">Names</th><th className="px-3 py-2">Public key</th><th className="px-3 py-2">Status</th></tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {items.map((p) => (
+              <tr key={p.id} data-peer-ip={p.ip} className="align-top">
+                <td className="px-4 py-2.5 whitespace-nowrap sm:px-5">
+                  <Link href={`${basePath}/members/${p.memberId}`} className="font-medium text-indigo-700 hover:underline">{p.memberLabel}</Link>
+                  <div className="text-xs text-slate-500">
+                    <Link href={`${basePath}/peers/${p.id}`} className="hover:text-indigo-700 hover:underline" aria-label={`Host ${p.names[0]}`}>{p.process ? `${p.process} #${p.number}` : `#${p.number}`}</Link>{' '}
+                    {p.isGateway && <Badge tone="indigo">gateway</Badge>}
+                  </div>
+                </td>
+                <td className="px-3 py-2.5 whitespace-nowrap"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
+                <td className="px-3 py-2.5"><div className="flex min-w-64 flex-col">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
+                <td className="max-w-40 px-3 py-2.5">{p.publicKey ? <Copyable value={p.publicKey} label="public key" truncate /> : <span className="text-xs text-slate-400">none yet</span>}</td>
+                <td className="px-3 py-2.5 whitespace-nowrap"><PeerStatus peer={p} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+  );
+});
