@@ -5,7 +5,7 @@ import type { Role } from '../db/schema';
 import { AppError, forbidden, invalid, notFound, unauthenticated } from '../errors';
 import type { Actor } from '../audit/record';
 import { can, permissions, type Permission } from './permissions';
-import { projectOf, roleIn, scopeLabel, type Scope } from './scope';
+import { accessTo, scopeLabel, type Scope } from './scope';
 
 export type Principal = { userId: string; email: string };
 
@@ -65,8 +65,9 @@ export function operation<S extends z.ZodType, R>(def: Def<S, R>): Operation<S, 
         let scope: Scope | undefined;
         try { scope = def.scope((parsed.success ? parsed.data : raw) as z.output<S>); } catch { scope = undefined; }
         if (!scope) throw parsed.success ? notFound() : toInvalid(parsed.error);
-        projectId = (await projectOf(db, scope)) ?? null;
-        role = projectId ? ((await roleIn(db, projectId, principal.userId)) ?? null) : null;
+        const access = await accessTo(db, scope, principal.userId);
+        projectId = access?.projectId ?? null;
+        role = access?.role ?? null;
         if (!projectId || !role) throw notFound(scopeLabel(scope));
         if (!can(role, def.permission as Permission)) throw forbidden();
       }

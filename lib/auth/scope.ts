@@ -1,5 +1,5 @@
-import { eq, and } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Db } from '../db/client';
 import { memberships, networks, members, peers, leases, firewallRules, projects, type Role } from '../db/schema';
 import { idPattern } from '../ids';
 
@@ -20,30 +20,25 @@ export function scopeLabel(scope: Scope): string {
   return scopeNames[Object.keys(scope)[0]];
 }
 
-/** The project that owns the scoped resource, or undefined when it does not exist. */
-export async function projectOf(db: Db, scope: Scope): Promise<string | undefined> {
-  const [kind, id] = Object.entries(scope)[0] as [keyof typeof scopeNames, unknown];
-  if (typeof id !== 'string' || !idPattern.test(id)) return undefined;
-  const one = async (q: Promise<{ projectId: string }[]>) => (await q)[0]?.projectId;
-  switch (kind) {
-    case 'project':
-      return one(db.select({ projectId: projects.id }).from(projects).where(eq(projects.id, id)));
-    case 'network':
-      return one(db.select({ projectId: networks.projectId }).from(networks).where(eq(networks.id, id)));
-    case 'member':
-      return one(db.select({ projectId: networks.projectId }).from(members).innerJoin(networks, eq(networks.id, members.networkId)).where(eq(members.id, id)));
-    case 'peer':
-      return one(db.select({ projectId: networks.projectId }).from(peers).innerJoin(networks, eq(networks.id, peers.networkId)).where(eq(peers.id, id)));
-    case 'lease':
-      return one(db.select({ projectId: networks.projectId }).from(leases).innerJoin(networks, eq(networks.id, leases.networkId)).where(eq(leases.id, id)));
-    case 'rule':
-      return one(db.select({ projectId: networks.projectId }).from(firewallRules).innerJoin(networks, eq(networks.id, firewallRules.networkId)).where(eq(firewallRules.id, id)));
-  }
-  return undefined;
-}
+/** The project owning each kind of resource, as a one-row subquery. */
+const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
+  project: (id) => sql`select id as project_id from ${projects} where id = ${id}`,
+  network: (id) => sql`select project_id from ${networks} where id = ${id}`,
+  member: (id) => sql`select n.project_id from ${members} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
+  peer: (id) => sql`select n.project_id from ${peers} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
+  lease: (id) => sql`select n.project_id from ${leases} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
+  rule: (id) => sql`select n.project_id from ${firewallRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
+};
 
-export async function roleIn(db: Db, projectId: string, userId: string): Promise<Role | undefined> {
-  const [row] = await db.select({ role: memberships.role }).from(memberships)
-    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
-  return row?.role;
+/**
+ * The project that owns the scoped resource and the user's role there, in one query:
+ * undefined when the resource does not exist; role null when the user is not in the team.
+ */
+export async function accessTo(db: Db, scope: Scope, userId: string): Promise<{ projectId: string; role: Role | null } | undefined> {
+  const [kind, id] = Object.entries(scope)[0] as [keyof typeof scopeNames, unknown];
+  if (typeof id !== 'string' || !idPattern.test(id) || !owningProject[kind]) return undefined;
+  const [row] = await rows<{ project_id: string; role: Role | null }>(db, sql`
+    select s.project_id, m.role from (${owningProject[kind](id)}) s
+    left join ${memberships} m on m.project_id = s.project_id and m.user_id = ${userId}`);
+  return row ? { projectId: row.project_id, role: row.role } : undefined;
 }
