@@ -120,6 +120,18 @@ describe('Applier applies', () => {
     system.wgShowDump = async () => 'priv\t(fake)\t51820\toff\nTALKING=\t(none)\t(none)\t10.0.0.2/32\t1700000000\t10\t20\toff\nSILENT=\t(none)\t(none)\t10.0.0.3/32\t0\t0\t0\toff\n';
     const r = await applier.push(env(snapshot(s), self));
     expect(r.body.peers).toEqual([{ publicKey: 'TALKING=', latestHandshake: '2023-11-14T22:13:20.000Z', rxBytes: 10, txBytes: 20 }]);
+    expect(r.body.totals).toEqual({ latestHandshake: '2023-11-14T22:13:20.000Z', rxBytes: 10, txBytes: 20, peersWithHandshake: 1 });
+  });
+
+  it('lists at most the 64 most recent peers, with totals over all of them', async () => {
+    const s = randomState(seededRng(7), 4, 1);
+    const { self, applier, system } = setup(s);
+    const lines = Array.from({ length: 300 }, (_, i) => `K${i}=\t(none)\t(none)\t10.0.${i >> 8}.${i & 255}/32\t${1700000000 + i}\t1\t2\toff`);
+    system.wgShowDump = async () => `priv\t(fake)\t51820\toff\n${lines.join('\n')}\n`;
+    const r = await applier.push(env(snapshot(s), self));
+    expect(r.body.peers).toHaveLength(64);
+    expect((r.body.peers as { publicKey: string }[])[0].publicKey).toBe('K299=');
+    expect(r.body.totals).toMatchObject({ rxBytes: 300, txBytes: 600, peersWithHandshake: 300 });
   });
 
   it('serializes concurrent pushes and never goes backwards', async () => {

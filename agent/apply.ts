@@ -1,6 +1,7 @@
 import { renderNftables } from '../lib/firewall/nftables';
 import { applyDelta } from '../lib/protocol/diff';
 import { type HostConfig, deriveHostConfig } from '../lib/protocol/host-config';
+import { maxListedPeers } from '../lib/protocol/messages';
 import type { NetworkState } from '../lib/protocol/network-state';
 import { verifyEnvelope } from '../lib/protocol/signing';
 import { renderWgHostConf, wgSetArgs } from '../lib/protocol/wg-host-conf';
@@ -92,7 +93,7 @@ export class Applier {
       return fail(500, 'apply_failed', this.redact(e instanceof Error ? e.message : String(e)), { appliedVersion });
     }
     this.current = { state: next, config };
-    return { status: 200, body: { appliedVersion: next.version, peers: await this.peerStats() } };
+    return { status: 200, body: { appliedVersion: next.version, ...(await this.peerStats()) } };
   }
 
   private async applyConfig(config: HostConfig, snapshot: boolean): Promise<void> {
@@ -115,20 +116,35 @@ export class Applier {
     this.needFullSync = false;
   }
 
+  /**
+   * `wg show` figures: totals over every peer, and the most recently active peers one by one.
+   * The list is capped so that an answer stays small however many peers talk: in a busy
+   * 5,000-host mesh a full list made every round parse gigabytes.
+   */
   private async peerStats() {
     let dump: string;
     try {
       dump = await this.deps.system.wgShowDump(this.deps.interfaceName);
     } catch {
-      return []; // the figures are informative; the apply itself succeeded
+      return { peers: [] }; // the figures are informative; the apply itself succeeded
     }
-    // Only peers that ever shook hands: the answer grows with the peers actually talking, not
-    // with the network (5,000 silent peers would make every answer, and every round, hosts²).
-    return dump.trim().split('\n').slice(1).flatMap((line) => {
+    const all = dump.trim().split('\n').slice(1).map((line) => {
       const [publicKey, , , , handshake, rx, tx] = line.split('\t');
-      const hs = Number(handshake);
-      return hs > 0 ? [{ publicKey, latestHandshake: new Date(hs * 1000).toISOString(), rxBytes: Number(rx), txBytes: Number(tx) }] : [];
+      return { publicKey, handshake: Number(handshake), rxBytes: Number(rx) || 0, txBytes: Number(tx) || 0 };
     });
+    const talking = all.filter((p) => p.handshake > 0).sort((a, b) => b.handshake - a.handshake);
+    const latest = talking[0]?.handshake;
+    return {
+      totals: {
+        latestHandshake: latest ? new Date(latest * 1000).toISOString() : null,
+        rxBytes: all.reduce((n, p) => n + p.rxBytes, 0),
+        txBytes: all.reduce((n, p) => n + p.txBytes, 0),
+        peersWithHandshake: talking.length,
+      },
+      peers: talking.slice(0, maxListedPeers).map(({ publicKey, handshake, rxBytes, txBytes }) => ({
+        publicKey, latestHandshake: new Date(handshake * 1000).toISOString(), rxBytes, txBytes,
+      })),
+    };
   }
 
   private async load(): Promise<void> {

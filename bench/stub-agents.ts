@@ -5,7 +5,7 @@
  * signature checked with the real verifyEnvelope, then target, network, version (stale),
  * delta fromVersion (need_snapshot), own peer present; deltas applied with lib/protocol
  * applyDelta; the state kept in memory; the answer is the agent's
- * `{ appliedVersion, peers: [wg show figures of the peers that shook hands] }`.
+ * `{ appliedVersion, totals, peers: [wg show figures of at most 64 peers that shook hands] }`.
  *
  * What keeps 5,000 hosts in one process lightweight — every shortcut gives exactly the
  * result the plain path would:
@@ -22,7 +22,7 @@ import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { applyDelta } from '../lib/protocol/diff';
 import { normalizeState, type NetworkState } from '../lib/protocol/network-state';
-import type { Message } from '../lib/protocol/messages';
+import { maxListedPeers, type Message } from '../lib/protocol/messages';
 import { verifyEnvelope } from '../lib/protocol/signing';
 import { serveParent } from './ipc';
 
@@ -161,8 +161,8 @@ type Figures = { talking: number | 'all'; joined: Buffer; offsets: number[]; ind
 const figuresOf = new WeakMap<NetworkState, Figures>();
 const handshake = new Date(Date.now() - 30_000).toISOString();
 
-function peersChunks(state: NetworkState, self: string): Buffer[] {
-  if (talking === 0) return [];
+function peersChunks(state: NetworkState, self: string): { chunks: Buffer[]; talkingTo: number } {
+  if (talking === 0) return { chunks: [], talkingTo: 0 };
   let f = figuresOf.get(state);
   if (!f || f.talking !== talking) {
     const parts: Buffer[] = [];
@@ -183,15 +183,18 @@ function peersChunks(state: NetworkState, self: string): Buffer[] {
   const count = offsets.length - 1;
   const i = f.index.get(self);
   const keep = talking === 'all' ? count : Math.min(talking, count - (i === undefined ? 0 : 1));
-  // Without itself: the first `keep` entries; with itself among them, the first keep + 1 but it.
-  const pieces = i === undefined
-    ? [joined.subarray(0, offsets[keep])]
-    : [joined.subarray(0, offsets[i]), joined.subarray(offsets[i + 1], offsets[keep + 1])];
+  // Like the agent: every talking peer counts in the totals, at most maxListedPeers are listed.
+  const listed = Math.min(keep, maxListedPeers);
+  // Without itself: the first `listed` entries; with itself among them, the first listed + 1 but it.
+  const selfAmong = i !== undefined && i <= listed;
+  const pieces = !selfAmong
+    ? [joined.subarray(0, offsets[listed])]
+    : [joined.subarray(0, offsets[i]), joined.subarray(offsets[i + 1], offsets[listed + 1])];
   const kept = pieces.filter((b) => b.length > 0);
-  if (kept.length === 0) return [];
+  if (kept.length === 0) return { chunks: [], talkingTo: keep };
   const last = kept[kept.length - 1]; // every entry ends with a comma; the last one kept loses it
   kept[kept.length - 1] = last.subarray(0, last.length - 1);
-  return kept;
+  return { chunks: kept, talkingTo: keep };
 }
 
 // ---- the server -----------------------------------------------------------------------
@@ -244,7 +247,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   const next = nextState(cur, msg, v.signature);
   if (!memberSet(next).has(peerId)) return fail(421, 'wrong_target', `${peerId} is not a host of ${next.networkId} at version ${next.version}`, host);
   record(host, next);
-  const answer = [Buffer.from(`{"appliedVersion":${next.version},"peers":[`), ...peersChunks(next, peerId), Buffer.from(']}')];
+  const figures = peersChunks(next, peerId);
+  const n = figures.talkingTo;
+  const totals = { latestHandshake: n ? handshake : null, rxBytes: n * 92_160, txBytes: n * 47_104, peersWithHandshake: n };
+  const answer = [Buffer.from(`{"appliedVersion":${next.version},"totals":${JSON.stringify(totals)},"peers":[`), ...figures.chunks, Buffer.from(']}')];
   const length = answer.reduce((n, c) => n + c.length, 0);
   stats.status[200] = (stats.status[200] ?? 0) + 1;
   stats.answerBytes += length;

@@ -51,3 +51,6 @@ export const envelopeSchema = z.object({
   target: z.string().min(1),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** Peers an agent's answer lists one by one (the most recently active); its totals cover all. */
+export const maxListedPeers = 64;

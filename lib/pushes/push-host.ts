@@ -28,7 +28,7 @@ export async function pushHost(job: HostJob, timeoutMs: number): Promise<Outcome
 
 function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
   const applied = typeof answer.body?.appliedVersion === 'number' ? answer.body.appliedVersion : null;
-  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!.peers) };
+  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!) };
   if (answer.status === 409 && errorCode(answer) === 'stale' && applied !== null && applied >= version) {
     return { kind: 'applied', id, appliedVersion: applied, lastHandshakeAt: null, rxBytes: null, txBytes: null };
   }
@@ -43,12 +43,17 @@ function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
 
 const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
 
-/** The host's WireGuard figures: its latest handshake with any peer, bytes summed over peers. */
-function figures(peers: unknown) {
+/**
+ * The host's WireGuard figures: the agent's totals when it sends them (current agents do),
+ * else the latest handshake over the listed peers and their bytes summed.
+ */
+function figures(body: Record<string, unknown>) {
+  const totals = body.totals as Record<string, unknown> | undefined;
+  const listed = totals ? [totals] : Array.isArray(body.peers) ? body.peers : [];
   let latest: Date | null = null;
   let rx = 0;
   let tx = 0;
-  for (const p of Array.isArray(peers) ? peers : []) {
+  for (const p of listed) {
     const { latestHandshake, rxBytes, txBytes } = (p ?? {}) as Record<string, unknown>;
     const at = typeof latestHandshake === 'string' ? new Date(latestHandshake) : null;
     if (at && !Number.isNaN(at.getTime()) && (!latest || at > latest)) latest = at;
