@@ -7,15 +7,9 @@ export type ActionResult<T = unknown> =
   | { ok: true; data: T }
   | { ok: false; error: string; fieldErrors: Record<string, string> };
 
-/** FormData to a plain object; fields named "tags" and the like may repeat. */
-export function formToObject(form: FormData, arrays: string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of form.entries()) {
-    if (key.startsWith('$ACTION')) continue;
-    if (arrays.includes(key)) (out[key] ??= [] as unknown[]) && (out[key] as unknown[]).push(value);
-    else out[key] = value;
-  }
-  return out;
+/** FormData to a plain object, without Next's own `$ACTION…` fields. */
+export function formToObject(form: FormData): Record<string, unknown> {
+  return Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith('$ACTION')));
 }
 
 /** The server-action face of an operation: same gate, errors as data for the form. */

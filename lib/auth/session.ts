@@ -1,3 +1,4 @@
+import { cache } from 'react';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { auth } from './config';
@@ -7,19 +8,23 @@ import type { Principal } from './gate';
 import { clientIp } from '../http/client-ip';
 import { env } from '../env';
 
-/** The signed-in user, checked against the database (a deleted account signs out). */
-export async function sessionPrincipal(): Promise<Principal | null> {
+/**
+ * The signed-in user, checked against the database (a deleted account signs out). Memoized
+ * per request: a page's layout and each of its gated reads would otherwise look it up again.
+ */
+const currentUser = cache(async () => {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id) return null;
-  const user = await findUserById(await getDb(), id);
+  return id ? findUserById(await getDb(), id) : undefined;
+});
+
+export async function sessionPrincipal(): Promise<Principal | null> {
+  const user = await currentUser();
   return user ? { userId: user.id, email: user.email } : null;
 }
 
 export async function requireUser() {
-  const session = await auth();
-  const id = session?.user?.id;
-  const user = id ? await findUserById(await getDb(), id) : undefined;
+  const user = await currentUser();
   if (!user) redirect('/sign-in');
   return user;
 }

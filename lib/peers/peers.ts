@@ -81,13 +81,3 @@ export async function memberDomainNames(db: Db, memberId: string) {
   }
   return [...names.entries()].map(([name, addresses]) => ({ name, addresses }));
 }
-
-/** The env file the agent writes on each host (DESIGN.md). */
-export function hostEnv(peer: PresentedPeer) {
-  return {
-    MESHPLANE_NETWORK_ID: peer.networkId,
-    MESHPLANE_MEMBER_ID: peer.memberId,
-    MESHPLANE_PRIVATE_IP: peer.ip,
-    MESHPLANE_PRIVATE_HOSTNAME: peer.names[0],
-  };
-}

@@ -46,12 +46,17 @@ export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: D
     forward: gateway === self,
     firewall: firewallOf(state, selfPeerId, now),
     dns: { zone: state.zone, records: dnsRecordsOf(state) },
-    env: {
-      MESHPLANE_NETWORK_ID: state.networkId,
-      MESHPLANE_MEMBER_ID: self.memberId,
-      MESHPLANE_PRIVATE_IP: self.ip,
-      MESHPLANE_PRIVATE_HOSTNAME: self.names[0],
-    },
+    env: hostEnv(state.networkId, self),
+  };
+}
+
+/** The env file the agent writes on a host (DESIGN.md); the dashboard shows the same. */
+export function hostEnv(networkId: string, host: { memberId: string; ip: string; names: string[] }): Record<string, string> {
+  return {
+    MESHPLANE_NETWORK_ID: networkId,
+    MESHPLANE_MEMBER_ID: host.memberId,
+    MESHPLANE_PRIVATE_IP: host.ip,
+    MESHPLANE_PRIVATE_HOSTNAME: host.names[0],
   };
 }
 

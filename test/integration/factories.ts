@@ -3,6 +3,8 @@ import type { Db } from '../../lib/db/client';
 import type { User } from '../../lib/db/schema';
 import type { Principal } from '../../lib/auth/gate';
 import { createUser } from '../../lib/users/users';
+import { AppError } from '../../lib/errors';
+import { expect } from 'vitest';
 
 /** The password of every user makeUser creates unless told otherwise. */
 export const testPassword = 'correct horse battery staple';
@@ -24,4 +26,11 @@ export function makeUser(db: Db, overrides: { email?: string; name?: string; pas
 /** The principal the gate sees for this user (as a session or an API token would give). */
 export function principalOf(user: Pick<User, 'id' | 'email'>): Principal {
   return { userId: user.id, email: user.email };
+}
+
+/** The AppError a promise rejects with (failing the test when it resolves or throws anything else). */
+export async function expectAppError(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(() => null, (x) => x);
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
 }

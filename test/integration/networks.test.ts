@@ -5,20 +5,14 @@ import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import * as schema from '@/lib/db/schema';
 import type { Db } from '@/lib/db/client';
-import { AppError } from '@/lib/errors';
 import { createProjectOp } from '@/lib/projects/operations';
 import { createNetworkOp, getNetworkOp, updateNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp } from '@/lib/members/operations';
 import { scaleMember } from '@/lib/members/members';
 import { useTestDb } from './db';
-import { makeUser, principalOf } from './factories';
+import { expectAppError, makeUser, principalOf } from './factories';
 import type { Principal } from '@/lib/auth/gate';
 
-async function failure(p: Promise<unknown>) {
-  const e = await p.then(() => null, (x) => x);
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 const ipNumber = (ip: string) => ip.split('.').reduce((n, b) => n * 256 + Number(b), 0);
 
 describe('networks, members and addresses', () => {
@@ -39,27 +33,27 @@ describe('networks, members and addresses', () => {
     const other = principalOf(await makeUser(t.db));
     const otherProject = (await createProjectOp.execute(other, { name: 'other' })).id;
     const inside = a.cidr.replace('.0.0/16', '.8.0/24');
-    const hidden = await failure(createNetworkOp.execute(other, { projectId: otherProject, label: 'x', cidr: inside }));
+    const hidden = await expectAppError(createNetworkOp.execute(other, { projectId: otherProject, label: 'x', cidr: inside }));
     expect([hidden.status, hidden.field]).toEqual([409, 'cidr']);
     expect(hidden.message).not.toContain(a.id);
-    const named = await failure(createNetworkOp.execute(owner, { projectId, label: 'x', cidr: inside }));
+    const named = await expectAppError(createNetworkOp.execute(owner, { projectId, label: 'x', cidr: inside }));
     expect(named.message).toContain(a.id);
   });
 
   it('refuses malformed, public, out-of-range and misaligned CIDRs with the field named', async () => {
     for (const cidr of ['10.1.2', '8.8.8.0/24', '10.200.0.0/12', '10.200.0.0/29', '10.200.1.0/16', 'fd00::/64']) {
-      const e = await failure(createNetworkOp.execute(owner, { projectId, label: `bad-${cidr}`, cidr }));
+      const e = await expectAppError(createNetworkOp.execute(owner, { projectId, label: `bad-${cidr}`, cidr }));
       expect([e.status, e.field], cidr).toEqual([400, 'cidr']);
     }
   });
 
   it('refuses bad labels and tags, and duplicate labels in one project', async () => {
     await createNetworkOp.execute(owner, { projectId, label: 'dup', cidr: '172.16.0.0/24' });
-    expect((await failure(createNetworkOp.execute(owner, { projectId, label: 'dup', cidr: '172.16.1.0/24' }))).status).toBe(409);
-    expect((await failure(createNetworkOp.execute(owner, { projectId, label: '' }))).field).toBe('label');
-    expect((await failure(createNetworkOp.execute(owner, { projectId, label: 'y'.repeat(101) }))).field).toBe('label');
-    expect((await failure(createNetworkOp.execute(owner, { projectId, label: 't', tags: ['x'.repeat(33)] }))).field).toMatch(/^tags/);
-    expect((await failure(createNetworkOp.execute(owner, { projectId, label: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }))).field).toBe('tags');
+    expect((await expectAppError(createNetworkOp.execute(owner, { projectId, label: 'dup', cidr: '172.16.1.0/24' }))).status).toBe(409);
+    expect((await expectAppError(createNetworkOp.execute(owner, { projectId, label: '' }))).field).toBe('label');
+    expect((await expectAppError(createNetworkOp.execute(owner, { projectId, label: 'y'.repeat(101) }))).field).toBe('label');
+    expect((await expectAppError(createNetworkOp.execute(owner, { projectId, label: 't', tags: ['x'.repeat(33)] }))).field).toMatch(/^tags/);
+    expect((await expectAppError(createNetworkOp.execute(owner, { projectId, label: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }))).field).toBe('tags');
   });
 
   it('names every instance as DESIGN.md says and scales highest numbers first', async () => {
@@ -95,7 +89,7 @@ describe('networks, members and addresses', () => {
       [{ kind: 'addon', label: 'd', instances: 1001 }, 'instances'],
     ];
     for (const [input, field] of cases) {
-      const e = await failure(createMemberOp.execute(owner, { networkId: net.id, ...(input as object) }));
+      const e = await expectAppError(createMemberOp.execute(owner, { networkId: net.id, ...(input as object) }));
       expect(e.status, JSON.stringify(input)).toBe(400);
       expect(e.field, JSON.stringify(input)).toMatch(new RegExp(`^${field}`));
     }
@@ -104,12 +98,12 @@ describe('networks, members and addresses', () => {
 
   it('fills a /28 up to its device block, then answers network full and changes nothing', async () => {
     const net = await createNetworkOp.execute(owner, { projectId, label: 'tiny', cidr: '192.168.12.0/28' });
-    const e = await failure(createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: 'big', instances: 12 }));
+    const e = await expectAppError(createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: 'big', instances: 12 }));
     expect([e.status, e.code]).toEqual([409, 'network_full']);
     const ok = await createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: 'fits', instances: 11 });
     expect(ok.peers.map((p) => p.ip).at(-1)).toBe('192.168.12.11'); // .12–.15 are the device block
     const version = (await getNetworkOp.execute(owner, { networkId: net.id })).configVersion;
-    expect((await failure(scaleMemberOp.execute(owner, { memberId: ok.id, scale: { instances: 12 } }))).code).toBe('network_full');
+    expect((await expectAppError(scaleMemberOp.execute(owner, { memberId: ok.id, scale: { instances: 12 } }))).code).toBe('network_full');
     expect((await getNetworkOp.execute(owner, { networkId: net.id })).configVersion).toBe(version);
     expect((await listPeersOp.execute(owner, { networkId: net.id })).items).toHaveLength(11);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { AppError } from '@/lib/errors';
 import { auditLog, projects } from '@/lib/db/schema';
 import {
   addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, listProjectsOp, listTeamOp, removeTeamMemberOp, renameProjectOp,
@@ -8,13 +7,8 @@ import {
 import { createApiToken, principalFromToken, revokeApiToken, listApiTokens } from '@/lib/tokens/api-tokens';
 import { checkCredentials, createUser } from '@/lib/users/users';
 import { useTestDb } from './db';
-import { makeUser, principalOf, testPassword, uniqueEmail } from './factories';
+import { expectAppError, makeUser, principalOf, testPassword, uniqueEmail } from './factories';
 
-async function failure(p: Promise<unknown>) {
-  const e = await p.then(() => null, (x) => x);
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('projects and teams', () => {
   const t = useTestDb();
@@ -34,8 +28,8 @@ describe('projects and teams', () => {
 
   it('refuses empty and over-long names without changing anything', async () => {
     const owner = principalOf(await makeUser(t.db));
-    expect((await failure(createProjectOp.execute(owner, { name: '   ' }))).field).toBe('name');
-    expect((await failure(createProjectOp.execute(owner, { name: 'x'.repeat(101) }))).status).toBe(400);
+    expect((await expectAppError(createProjectOp.execute(owner, { name: '   ' }))).field).toBe('name');
+    expect((await expectAppError(createProjectOp.execute(owner, { name: 'x'.repeat(101) }))).status).toBe(400);
     expect(await listProjectsOp.execute(owner, {})).toHaveLength(0);
   });
 
@@ -44,10 +38,10 @@ describe('projects and teams', () => {
     const dev = await makeUser(t.db);
     const { id: projectId } = await createProjectOp.execute(owner, { name: 'team' });
     await addTeamMemberOp.execute(owner, { projectId, email: dev.email.toUpperCase(), role: 'developer' });
-    expect((await failure(addTeamMemberOp.execute(owner, { projectId, email: dev.email, role: 'viewer' }))).status).toBe(409);
-    const unknown = await failure(addTeamMemberOp.execute(owner, { projectId, email: uniqueEmail(), role: 'viewer' }));
+    expect((await expectAppError(addTeamMemberOp.execute(owner, { projectId, email: dev.email, role: 'viewer' }))).status).toBe(409);
+    const unknown = await expectAppError(addTeamMemberOp.execute(owner, { projectId, email: uniqueEmail(), role: 'viewer' }));
     expect([unknown.status, unknown.field]).toEqual([404, 'email']);
-    expect((await failure(addTeamMemberOp.execute(owner, { projectId, email: dev.email, role: 'root' }))).field).toBe('role');
+    expect((await expectAppError(addTeamMemberOp.execute(owner, { projectId, email: dev.email, role: 'root' }))).field).toBe('role');
     const team = await listTeamOp.execute(owner, { projectId });
     expect(team.map((m) => [m.email, m.role])).toEqual([[owner.email, 'owner'], [dev.email, 'developer']]);
   });
@@ -56,8 +50,8 @@ describe('projects and teams', () => {
     const owner = principalOf(await makeUser(t.db));
     const second = await makeUser(t.db);
     const { id: projectId } = await createProjectOp.execute(owner, { name: 'owners' });
-    expect((await failure(changeRoleOp.execute(owner, { projectId, userId: owner.userId, role: 'admin' }))).code).toBe('last_owner');
-    expect((await failure(removeTeamMemberOp.execute(owner, { projectId, userId: owner.userId }))).code).toBe('last_owner');
+    expect((await expectAppError(changeRoleOp.execute(owner, { projectId, userId: owner.userId, role: 'admin' }))).code).toBe('last_owner');
+    expect((await expectAppError(removeTeamMemberOp.execute(owner, { projectId, userId: owner.userId }))).code).toBe('last_owner');
     await addTeamMemberOp.execute(owner, { projectId, email: second.email, role: 'owner' });
     const results = await Promise.allSettled([
       changeRoleOp.execute(owner, { projectId, userId: owner.userId, role: 'viewer' }),

@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import { load } from '@/lib/actions/load';
 import { getMemberOp, memberDomainNamesOp } from '@/lib/members/operations';
 import { can } from '@/lib/auth/permissions';
-import { hostEnv } from '@/lib/peers/peers';
+import { hostEnv } from '@/lib/protocol/host-config';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { ConfirmForm } from '@/components/ui/confirm-form';
@@ -76,7 +76,7 @@ export default async function MemberPage({ params }: { params: Promise<{ project
       {member.peers[0] && (
         <Card>
           <CardHeader title="Environment" description="The agent writes these to an env file on each host; shown here for the first instance." />
-          <pre className="overflow-x-auto p-4 font-mono text-[13px] sm:p-5">{Object.entries(hostEnv(member.peers[0])).map(([k, v]) => `${k}=${v}`).join('\n')}</pre>
+          <pre className="overflow-x-auto p-4 font-mono text-[13px] sm:p-5">{Object.entries(hostEnv(member.networkId, member.peers[0])).map(([k, v]) => `${k}=${v}`).join('\n')}</pre>
         </Card>
       )}
 
