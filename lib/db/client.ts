@@ -28,6 +28,12 @@ async function openPostgres(url: string): Promise<Handle> {
     await migrator.end();
   }
   const client = postgres(url, { max: 20, onnotice: () => {} });
+  // drizzle sends its queries unprepared, which postgres.js runs as two round trips (a
+  // describe, then the query) that PostgreSQL parses and plans every time. Prepared, a
+  // query is one round trip. Each connection keeps its statements; our SQL texts are a
+  // bounded set (bulk inserts vary only by row count, at most a batch).
+  const unprepared = client.unsafe.bind(client);
+  client.unsafe = ((query, parameters, options) => unprepared(query, parameters, { ...options, prepare: true })) as typeof client.unsafe;
   return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
 }
 

@@ -1,67 +1,86 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { members, networks, peers } from '../db/schema';
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { rows, type Db, type Queryable } from '../db/client';
+import { SnapshotCache } from '../db/snapshot-cache';
+import { members, peers, type PushState } from '../db/schema';
 import { notFound } from '../errors';
 import { env } from '../env';
 import { memberGroupNames, memberNames, type MemberKind } from '../dns/names';
 import { instanceProcess } from '../members/members';
 
-const peerColumns = {
-  id: peers.id, networkId: peers.networkId, memberId: peers.memberId, memberLabel: members.label, kind: members.kind,
-  process: peers.process, number: peers.number, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint,
-  agentUrl: peers.agentUrl, isGateway: peers.isGateway, desiredVersion: networks.configVersion, appliedVersion: peers.appliedVersion,
-  pushState: peers.pushState, attempts: peers.attempts, lastError: peers.lastError, lastHandshakeAt: peers.lastHandshakeAt,
-  lastPushedAt: peers.lastPushedAt, rxBytes: peers.rxBytes, txBytes: peers.txBytes, createdAt: peers.createdAt,
+/*
+ * The peers read is the API's hottest path (hosts and scripts poll it), so it is one raw
+ * query presented by hand: drizzle's per-column mapping and object spreads cost more than
+ * the query itself. Numbers come out as float8 and times as ISO text, so postgres.js and
+ * PGlite give the same rows.
+ */
+const isoTime = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const peerSelect = sql`
+  select p.id, p.network_id, p.member_id, m.label as member_label, m.kind, p.process, p.number, host(p.ip) as ip,
+    p.public_key, p.endpoint, p.agent_url is not null as enrolled, p.is_gateway,
+    n.config_version::float8 as desired_version, p.applied_version::float8 as applied_version, p.push_state, p.attempts,
+    p.last_error, ${isoTime('p.last_handshake_at')} as last_handshake_at, ${isoTime('p.last_pushed_at')} as last_pushed_at,
+    p.rx_bytes::float8 as rx_bytes, p.tx_bytes::float8 as tx_bytes, ${isoTime('p.created_at')} as created_at
+  from peers p join members m on m.id = p.member_id join networks n on n.id = p.network_id`;
+
+type PeerRow = {
+  id: string; network_id: string; member_id: string; member_label: string; kind: MemberKind; process: string;
+  number: number; ip: string; public_key: string | null; endpoint: string | null; enrolled: boolean; is_gateway: boolean;
+  desired_version: number; applied_version: number; push_state: PushState; attempts: number; last_error: string | null;
+  last_handshake_at: string | null; last_pushed_at: string | null; rx_bytes: number; tx_bytes: number; created_at: string;
 };
 
-type PeerRow = Awaited<ReturnType<typeof peerQuery>>[number];
-
-export function presentPeer(row: PeerRow) {
-  const zone = env().MESHPLANE_DNS_ZONE;
+function presentPeer(row: PeerRow, zone: string) {
   const process = row.kind === 'application' ? row.process : null;
-  const { agentUrl, ...rest } = row;
   return {
-    ...rest,
-    process,
-    enrolled: !!agentUrl,
-    names: memberNames({ zone, networkId: row.networkId, memberId: row.memberId, kind: row.kind as MemberKind, process, number: row.number }),
+    id: row.id, networkId: row.network_id, memberId: row.member_id, memberLabel: row.member_label, kind: row.kind,
+    process, number: row.number, ip: row.ip, publicKey: row.public_key, endpoint: row.endpoint, enrolled: row.enrolled,
+    isGateway: row.is_gateway, desiredVersion: row.desired_version, appliedVersion: row.applied_version,
+    pushState: row.push_state, attempts: row.attempts, lastError: row.last_error, lastHandshakeAt: row.last_handshake_at,
+    lastPushedAt: row.last_pushed_at, rxBytes: row.rx_bytes, txBytes: row.tx_bytes, createdAt: row.created_at,
+    names: memberNames({ zone, networkId: row.network_id, memberId: row.member_id, kind: row.kind, process, number: row.number }),
   };
 }
 export type PresentedPeer = ReturnType<typeof presentPeer>;
 
 /** The instance's own DNS name as SQL, so the server can search names without computing all of them. */
-function instanceNameSql(): SQL<string> {
-  return sql<string>`${peers.number}::text || '.' || case when ${members.kind} = 'application' then ${peers.process} || '.' else '' end || ${members.id} || '.' || ${networks.id} || '.' || ${env().MESHPLANE_DNS_ZONE}`;
-}
-
-function peerQuery(db: Db) {
-  return db.select(peerColumns).from(peers).innerJoin(members, eq(members.id, peers.memberId)).innerJoin(networks, eq(networks.id, peers.networkId));
+function instanceNameSql(zone: string): SQL<string> {
+  return sql<string>`p.number::text || '.' || case when m.kind = 'application' then p.process || '.' else '' end || m.id || '.' || n.id || '.' || ${zone}`;
 }
 
 export type PeerFilter = { q?: string; memberId?: string; limit?: number; after?: string };
 
+/** Pages of peers are polled by hosts, scripts and open dashboards; see SnapshotCache. */
+const pageCache = new SnapshotCache<PeerPage>({ maxEntries: 500, maxWeight: 50_000 });
+export type PeerPage = { items: readonly PresentedPeer[]; nextAfter: string | null };
+
 /** A network's peers in address order; `q` matches an address prefix, a name or a member label. */
-export async function listPeers(db: Db, networkId: string, filter: PeerFilter = {}) {
-  const q = filter.q?.trim().toLowerCase();
-  const like = q ? `%${q.replace(/[%_\\]/g, '\\$&')}%` : undefined;
-  const list = await peerQuery(db)
-    .where(and(
-      eq(peers.networkId, networkId),
-      filter.memberId ? eq(peers.memberId, filter.memberId) : undefined,
-      like ? sql`(host(${peers.ip}) like ${q + '%'} or ${instanceNameSql()} like ${like} or lower(${members.label}) like ${like})` : undefined,
-      filter.after ? sql`${peers.ip} > ${filter.after}::inet` : undefined,
-    ))
-    .orderBy(asc(peers.ip))
-    .limit(filter.limit ? filter.limit + 1 : 100_000);
+export function listPeers(db: Queryable, networkId: string, filter: PeerFilter = {}): Promise<PeerPage> {
+  const q = filter.q?.trim().toLowerCase() || undefined;
+  const key = JSON.stringify([networkId, q ?? null, filter.memberId ?? null, filter.limit ?? null, filter.after ?? null]);
+  return pageCache.get(db, key, () => readPeers(db, networkId, { ...filter, q }), (page) => page.items.length);
+}
+
+async function readPeers(db: Queryable, networkId: string, filter: PeerFilter): Promise<PeerPage> {
+  const zone = env().MESHPLANE_DNS_ZONE;
+  const like = filter.q ? `%${filter.q.replace(/[%_\\]/g, '\\$&')}%` : undefined;
+  const conditions = [
+    sql`p.network_id = ${networkId}`,
+    filter.memberId ? sql`p.member_id = ${filter.memberId}` : undefined,
+    like ? sql`(host(p.ip) like ${filter.q + '%'} or ${instanceNameSql(zone)} like ${like} or lower(m.label) like ${like})` : undefined,
+    filter.after ? sql`p.ip > ${filter.after}::inet` : undefined,
+  ].filter((c) => c !== undefined);
+  const list = await rows<PeerRow>(db, sql`${peerSelect} where ${sql.join(conditions, sql` and `)}
+    order by p.ip limit ${filter.limit ? filter.limit + 1 : 100_000}`);
   const page = filter.limit ? list.slice(0, filter.limit) : list;
   const nextAfter = filter.limit && list.length > filter.limit ? page[page.length - 1].ip : null;
-  return { items: page.map(presentPeer), nextAfter };
+  // Cached pages are shared between requests: nobody may change one.
+  return Object.freeze({ items: Object.freeze(page.map((row) => Object.freeze(presentPeer(row, zone)))), nextAfter });
 }
 
 export async function getPeer(db: Db, peerId: string) {
-  const [row] = await peerQuery(db).where(eq(peers.id, peerId));
+  const [row] = await rows<PeerRow>(db, sql`${peerSelect} where p.id = ${peerId}`);
   if (!row) throw notFound('Peer');
-  return presentPeer(row);
+  return presentPeer(row, env().MESHPLANE_DNS_ZONE);
 }
 
 /** Every name of a member with its addresses: group names first, then each instance. */

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Queryable } from './client';
+
+/*
+ * A read cache that is never stale: an entry is reused only while PostgreSQL's snapshot is
+ * exactly the one it was read under (pg_current_snapshot: no transaction that writes has
+ * started or ended since, anywhere in the cluster), so it answers exactly what the query
+ * would. It pays off when many clients poll a database that is not changing (hosts and
+ * dashboards watching a quiet network); under writes it costs one small query and misses.
+ *
+ * Inside a transaction that has written, the snapshot does not show its own uncommitted
+ * rows, so such a caller neither reads nor fills the cache.
+ */
+export class SnapshotCache<T> {
+  private readonly entries = new Map<string, { snapshot: string; value: T; weight: number }>();
+  private totalWeight = 0;
+
+  constructor(private readonly limits: { maxEntries: number; maxWeight: number }) {}
+
+  async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
+    const [{ snapshot, clean }] = await rows<{ snapshot: string; clean: boolean }>(db,
+      sql`select pg_current_snapshot()::text as snapshot, pg_current_xact_id_if_assigned() is null as clean`);
+    if (!clean) return load();
+    const hit = this.entries.get(key);
+    if (hit?.snapshot === snapshot) {
+      // Map order is recency order: move the hit to the end.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.value;
+    }
+    // Read after the snapshot: if something commits in between, the value is newer than
+    // the snapshot it is filed under, and no later request can have that old snapshot.
+    const value = await load();
+    this.put(key, snapshot, value, weigh(value));
+    return value;
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  private put(key: string, snapshot: string, value: T, weight: number) {
+    this.drop(key);
+    if (weight > this.limits.maxWeight) return;
+    this.entries.set(key, { snapshot, value, weight });
+    this.totalWeight += weight;
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.limits.maxEntries && this.totalWeight <= this.limits.maxWeight) break;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(key: string) {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.totalWeight -= entry.weight;
+  }
+}

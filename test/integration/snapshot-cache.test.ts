@@ -1,0 +1,99 @@
+/**
+ * The peers page cache (SnapshotCache) is never stale: a write of any kind between two
+ * reads is seen, a transaction's own uncommitted rows never reach other callers, and a
+ * value read while something commits is not reused once it has.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rows, type Db } from '@/lib/db/client';
+import { SnapshotCache } from '@/lib/db/snapshot-cache';
+import type { Principal } from '@/lib/auth/gate';
+import { createProjectOp } from '@/lib/projects/operations';
+import { createNetworkOp } from '@/lib/networks/operations';
+import { createMemberOp, listPeersOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
+import { listPeers } from '@/lib/peers/peers';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+
+describe('reads cached under a database snapshot', () => {
+  const t = useTestDb();
+  let other: Awaited<ReturnType<typeof openDatabase>>;
+  let owner: Principal;
+  let networkId: string;
+  let memberId: string;
+
+  beforeAll(async () => {
+    other = await openDatabase(inject('testDatabaseUrl'));
+    owner = principalOf(await makeUser(t.db));
+    const { id: projectId } = await createProjectOp.execute(owner, { name: 'cache' });
+    ({ id: networkId } = await createNetworkOp.execute(owner, { projectId, label: 'cache', cidr: '10.252.0.0/24' }));
+    ({ id: memberId } = await createMemberOp.execute(owner, { networkId, kind: 'addon', label: 'db', instances: 3 }));
+  });
+  afterAll(() => other.close());
+
+  const page = () => listPeersOp.execute(owner, { networkId, limit: 100 });
+
+  it('answers repeated reads of a quiet database from the cache, and reads again after any write', async () => {
+    const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.get(t.db, 'k', load)).toBe(1);
+    expect(await cache.get(t.db, 'k', load)).toBe(1);
+    // A write to a table the value does not even come from: the snapshot has moved on.
+    await other.db.execute(sql`select pg_current_xact_id()`);
+    expect(await cache.get(t.db, 'k', load)).toBe(2);
+  });
+
+  it('shows every kind of change to the peers: status, scale, labels', async () => {
+    const before = await page();
+    expect(before.items.map((p) => p.pushState)).toEqual(['pending', 'pending', 'pending']);
+    expect(await page()).toBe(before); // the same frozen object: a cache hit
+
+    // Written by another connection, as the push worker would.
+    await other.db.execute(sql`update peers set push_state = 'failed', last_error = 'agent down' where ip = '10.252.0.2'`);
+    const failed = await page();
+    expect(failed.items.find((p) => p.ip === '10.252.0.2')).toMatchObject({ pushState: 'failed', lastError: 'agent down' });
+
+    await scaleMemberOp.execute(owner, { memberId, scale: { instances: 4 } });
+    expect((await page()).items).toHaveLength(4);
+
+    await updateMemberOp.execute(owner, { memberId, label: 'postgres' });
+    expect(new Set((await page()).items.map((p) => p.memberLabel))).toEqual(new Set(['postgres']));
+  });
+
+  it('keeps a transaction\'s uncommitted rows to itself', async () => {
+    const outside = await listPeers(t.db, networkId, { limit: 100 });
+    await t.db.transaction(async (tx) => {
+      await tx.execute(sql`update peers set endpoint = '203.0.113.9:51820' where network_id = ${networkId}`);
+      const inside = await listPeers(tx as unknown as Db, networkId, { limit: 100 });
+      expect(inside.items.every((p) => p.endpoint === '203.0.113.9:51820')).toBe(true);
+      // Another caller meanwhile still gets the committed rows.
+      expect((await listPeers(other.db, networkId, { limit: 100 })).items.map((p) => p.endpoint)).toEqual(outside.items.map((p) => p.endpoint));
+      tx.rollback();
+    }).catch((e: unknown) => { if (!String(e).includes('Rollback')) throw e; });
+    expect((await listPeers(t.db, networkId, { limit: 100 })).items.every((p) => p.endpoint === null)).toBe(true);
+  });
+
+  it('does not reuse a value read while another transaction committed', async () => {
+    const cache = new SnapshotCache<string>({ maxEntries: 10, maxWeight: 10 });
+    const labelOf = async (db: Db) => (await rows<{ label: string }>(db, sql`select label from members where id = ${memberId}`))[0].label;
+    await other.db.execute(sql`update members set label = 'before' where id = ${memberId}`);
+    // The value is read, then a commit lands before the cache files it.
+    const first = await cache.get(t.db, 'label', async () => {
+      const label = await labelOf(t.db);
+      await other.db.execute(sql`update members set label = 'after' where id = ${memberId}`);
+      return label;
+    });
+    expect(first).toBe('before');
+    expect(await cache.get(t.db, 'label', () => labelOf(t.db))).toBe('after');
+  });
+
+  it('evicts the least recently used entries beyond its limits', async () => {
+    const cache = new SnapshotCache<number>({ maxEntries: 2, maxWeight: 100 });
+    for (const key of ['a', 'b', 'a', 'c']) await cache.get(t.db, key, async () => 1);
+    expect(cache.size).toBe(2);
+    let reloaded = false;
+    await cache.get(t.db, 'b', async () => { reloaded = true; return 1; }); // b was the least recent
+    expect(reloaded).toBe(true);
+  });
+});
