@@ -12,6 +12,7 @@ export type Queryable = Db | Tx;
 
 type Handle = { db: Db; close: () => Promise<void> };
 
+const maxPreparedParameters = 32;
 const migrationsFolder = path.join(process.cwd(), 'drizzle');
 const globalForDb = globalThis as unknown as { meshplaneDb?: Promise<Handle> };
 
@@ -30,10 +31,11 @@ async function openPostgres(url: string): Promise<Handle> {
   const client = postgres(url, { max: 20, onnotice: () => {} });
   // drizzle sends its queries unprepared, which postgres.js runs as two round trips (a
   // describe, then the query) that PostgreSQL parses and plans every time. Prepared, a
-  // query is one round trip. Each connection keeps its statements; our SQL texts are a
-  // bounded set (bulk inserts vary only by row count, at most a batch).
+  // query is one round trip. Each connection keeps its statements for good, so bulk writes
+  // (their text varies with the row count) stay unprepared.
   const unprepared = client.unsafe.bind(client);
-  client.unsafe = ((query, parameters, options) => unprepared(query, parameters, { ...options, prepare: true })) as typeof client.unsafe;
+  client.unsafe = ((query, parameters, options) =>
+    unprepared(query, parameters, { ...options, prepare: (parameters?.length ?? 0) <= maxPreparedParameters })) as typeof client.unsafe;
   return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
 }
 
