@@ -113,6 +113,25 @@ test('the JSON API keeps the contract: codes and error shapes', async ({ request
   const ownerId = team.items.find((m: { role: string }) => m.role === 'owner').userId;
   expect((await request.delete(`/api/v1/projects/${project.id}/team/${ownerId}`, { headers: auth })).status()).toBe(409);
   expect((await request.post(`/api/v1/projects/${project.id}/team`, { headers: auth, data: { email: viewer.email, role: 'king' } })).status()).toBe(400);
+
+  // What the API layer answers itself: wrong methods, huge bodies, HEAD, no caching.
+  const wrongMethod = await request.put('/api/v1/projects', { headers: auth, data: {} });
+  expect(wrongMethod.status()).toBe(405);
+  expect(wrongMethod.headers().allow).toBe('GET, POST');
+  expect((await wrongMethod.json()).error.code).toBe('method_not_allowed');
+  const huge = await request.post('/api/v1/projects', { headers: auth, data: { name: 'x'.repeat(2 * 1024 * 1024) } });
+  expect(huge.status()).toBe(413);
+  expect((await huge.json()).error.code).toBe('too_large');
+  const head = await request.head(`/api/v1/projects/${project.id}`, { headers: auth });
+  expect(head.status()).toBe(200);
+  expect((await head.body()).length).toBe(0);
+  const got = await request.get(`/api/v1/projects/${project.id}`, { headers: auth });
+  expect(got.headers()['cache-control']).toBe('no-store');
+  expect(got.headers()['content-type']).toMatch(/^application\/json/);
+  // A path parameter cannot be overridden from the query string.
+  const other = await (await request.post('/api/v1/projects', { headers: auth, data: { name: 'other' } })).json();
+  const pinned = await request.get(`/api/v1/projects/${project.id}?projectId=${other.id}`, { headers: auth });
+  expect((await pinned.json()).id).toBe(project.id);
 });
 
 test('after 10 failed sign-ins the form says to wait, even with the right password', async ({ page, user }) => {

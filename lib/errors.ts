@@ -1,7 +1,7 @@
 /** Expected failures: each carries the HTTP status and API code it maps to. */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429,
     readonly code: string,
     message: string,
     readonly field?: string,

@@ -4,7 +4,8 @@ import { usePathname } from 'next/navigation';
 
 /** Tab links; the current one is the longest href that prefixes the path. */
 export function TabNav({ tabs }: { tabs: { href: string; label: string }[] }) {
-  const path = usePathname();
+  // Typed nullable once a pages/ directory exists (the API lives there); the app router always has one.
+  const path = usePathname() ?? '';
   const current = tabs.filter((t) => path === t.href || path.startsWith(t.href + '/')).sort((a, b) => b.href.length - a.href.length)[0];
   return (
     <nav aria-label="Sections" className="-mb-px flex gap-1 overflow-x-auto border-b border-slate-200">

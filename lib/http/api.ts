@@ -1,36 +1,55 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { NextApiRequest, NextApiResponse } from 'next';
 import type { z } from 'zod';
 import { AppError } from '../errors';
 import { getDb } from '../db/client';
 import { env } from '../env';
 import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
-import { sessionPrincipal } from '../auth/session';
+import { apiSessionPrincipal } from '../auth/api-session';
 import { clientIp } from './client-ip';
 
-type Params = Record<string, string>;
-type RouteContext = { params: Promise<Params> };
+/*
+ * The JSON API under /api/v1 is served from pages/api: Next's API routes hand us Node's
+ * request and response, which costs a third of what the app router's route handlers do
+ * per request (measured on the peers list; see bench/README.md).
+ */
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Call = { req: NextApiRequest; res: NextApiResponse; params: Record<string, string>; url: URL };
+type Answer = { status: number; body?: unknown };
 
 export const gatedRoute = Symbol('gatedRoute');
+export type ApiHandler = ((call: Call) => Promise<Answer>) & { [gatedRoute]: string };
 
-export function errorResponse(error: unknown): Response {
+/** Route files turn off Next's body parser (`config`): the API reads and checks its own JSON bodies. */
+export const maxBodyBytes = 1024 * 1024;
+
+export function headerReader(headers: IncomingHttpHeaders) {
+  return { get: (name: string) => { const v = headers[name.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v ?? null; } };
+}
+
+export function errorAnswer(error: unknown): Answer {
   if (error instanceof AppError) {
-    return Response.json(
-      { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
-      { status: error.status },
-    );
+    return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } } };
   }
   console.error(error);
-  return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, { status: 500 });
+  return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
 }
 
-export async function bearerPrincipal(request: Request): Promise<Principal | null> {
-  const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match ? principalFromToken(await getDb(), match[1]) : null;
-}
-
-async function jsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
+async function jsonBody(req: NextApiRequest, res: NextApiResponse): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) {
+      // The rest of the body is never read, so this connection cannot carry another request.
+      res.setHeader('connection', 'close');
+      throw new AppError(413, 'too_large', 'The request body is larger than 1 MiB.');
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
@@ -40,8 +59,8 @@ async function jsonBody(request: Request): Promise<unknown> {
 }
 
 /**
- * A JSON API handler for one operation: bearer token, JSON body merged with the path
- * parameters, the gate, then the answer. Route files hold nothing but calls to this.
+ * One method of a JSON API route over one operation: bearer token, JSON body merged with
+ * the path parameters, the gate, then the answer.
  */
 export function apiRoute<S extends z.ZodType, R>(
   op: Operation<S, R>,
@@ -53,25 +72,74 @@ export function apiRoute<S extends z.ZodType, R>(
     present?: (result: R) => unknown;
     query?: (url: URL) => Record<string, unknown>;
   } = {},
-) {
-  const handler = async (request: Request, context: RouteContext) => {
-    try {
-      // Reads also accept the dashboard's session cookie (same-origin polling); writes need a token,
-      // so a cross-site form can never act with a user's cookie. A bad token never falls back to the cookie.
-      const hasBearer = request.headers.has('authorization');
-      const principal = hasBearer ? await bearerPrincipal(request) : request.method === 'GET' ? await sessionPrincipal() : null;
-      if (!principal) return errorResponse(new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.'));
-      const params = await context.params;
-      const raw = options.body === false ? {} : await jsonBody(request);
-      const body = options.wrapBody ? { [options.wrapBody]: raw } : raw;
-      const extra = options.query?.(new URL(request.url)) ?? {};
-      const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...body, ...extra, ...params } : body;
-      const result = await op.execute(principal, input, { ip: clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES) });
-      if (result === undefined) return new Response(null, { status: 204 });
-      return Response.json(options.present ? options.present(result) : result, { status: options.status ?? 200 });
-    } catch (error) {
-      return errorResponse(error);
-    }
+): ApiHandler {
+  const handler = async ({ req, res, params, url }: Call): Promise<Answer> => {
+    // Reads also accept the dashboard's session cookie (same-origin polling); writes need a token,
+    // so a cross-site form can never act with a user's cookie. A bad token never falls back to the cookie.
+    const authorization = req.headers.authorization;
+    const principal: Principal | null = authorization !== undefined
+      ? await bearerPrincipal(authorization)
+      : req.method === 'GET' || req.method === 'HEAD' ? await apiSessionPrincipal(req, res) : null;
+    if (!principal) throw new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.');
+    const raw = options.body === false ? {} : await jsonBody(req, res);
+    const body = options.wrapBody ? { [options.wrapBody]: raw } : raw;
+    const extra = options.query?.(url) ?? {};
+    const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...body, ...extra, ...params } : body;
+    const ip = clientIp(headerReader(req.headers), env().MESHPLANE_TRUSTED_PROXIES);
+    const result = await op.execute(principal, input, { ip });
+    if (result === undefined) return { status: 204 };
+    return { status: options.status ?? 200, body: options.present ? options.present(result) : result };
   };
   return Object.assign(handler, { [gatedRoute]: op.name });
+}
+
+async function bearerPrincipal(header: string): Promise<Principal | null> {
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? principalFromToken(await getDb(), match[1]) : null;
+}
+
+/** Frozen answers come whole from a cache (SnapshotCache) and never change: each is serialized once. */
+const serialized = new WeakMap<object, string>();
+function toJson(body: unknown): string {
+  if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return JSON.stringify(body);
+  let text = serialized.get(body);
+  if (text === undefined) {
+    text = JSON.stringify(body);
+    serialized.set(body, text);
+  }
+  return text;
+}
+
+/**
+ * A pages/api route file's default export: its path (which names the path parameters, and
+ * which a test holds to the file's place) and an apiRoute per method.
+ */
+export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHandler>>) {
+  const paramNames = [...path.matchAll(/\[(\w+)\]/g)].map((m) => m[1]);
+  const allow = Object.keys(handlers).join(', ');
+  const route = async (req: NextApiRequest, res: NextApiResponse) => {
+    const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
+    const handler = handlers[method];
+    let answer: Answer;
+    if (!handler) {
+      res.setHeader('allow', allow);
+      answer = { status: 405, body: { error: { code: 'method_not_allowed', message: `${req.method} is not allowed here; use ${allow}.` } } };
+    } else {
+      try {
+        const params = Object.fromEntries(paramNames.map((name) => [name, String(req.query[name])]));
+        answer = await handler({ req, res, params, url: new URL(req.url ?? '/', 'http://api') });
+      } catch (error) {
+        answer = errorAnswer(error);
+      }
+    }
+    res.statusCode = answer.status;
+    res.setHeader('cache-control', 'no-store');
+    if (answer.body === undefined) {
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(toJson(answer.body));
+  };
+  return Object.assign(route, { path, handlers });
 }

@@ -28,7 +28,7 @@ function isTrusted(address: ipaddr.IPv4 | ipaddr.IPv6, trusted: string[]): boole
  * X-Forwarded-For is read from the right, one trusted hop at a time. A header from anyone
  * else is ignored, so a client cannot lease someone else's address by naming it.
  */
-export function clientIp(headers: Headers, trustedProxies: string[]): string | null {
+export function clientIp(headers: Pick<Headers, 'get'>, trustedProxies: string[]): string | null {
   const socket = headers.get(socketAddressHeader);
   let current = socket ? normalize(socket) : null;
   if (!current) return null;

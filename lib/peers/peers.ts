@@ -73,8 +73,14 @@ async function readPeers(db: Queryable, networkId: string, filter: PeerFilter): 
     order by p.ip limit ${filter.limit ? filter.limit + 1 : 100_000}`);
   const page = filter.limit ? list.slice(0, filter.limit) : list;
   const nextAfter = filter.limit && list.length > filter.limit ? page[page.length - 1].ip : null;
-  // Cached pages are shared between requests: nobody may change one.
-  return Object.freeze({ items: Object.freeze(page.map((row) => Object.freeze(presentPeer(row, zone)))), nextAfter });
+  // Cached pages are shared between requests and serialized once (lib/http/api.ts): frozen
+  // all the way down, so nobody can change one.
+  const items = page.map((row) => {
+    const peer = presentPeer(row, zone);
+    Object.freeze(peer.names);
+    return Object.freeze(peer);
+  });
+  return Object.freeze({ items: Object.freeze(items), nextAfter });
 }
 
 export async function getPeer(db: Db, peerId: string) {

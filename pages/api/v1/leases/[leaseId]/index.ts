@@ -1,0 +1,9 @@
+import { apiRoute, apiRoutes } from '@/lib/http/api';
+import { revokeLeaseOp } from '@/lib/firewall/operations';
+
+export const config = { api: { bodyParser: false } };
+
+export default apiRoutes('/api/v1/leases/[leaseId]', {
+  // DELETE /api/v1/leases/{id}: revoke a lease now
+  DELETE: apiRoute(revokeLeaseOp, { body: false }),
+});

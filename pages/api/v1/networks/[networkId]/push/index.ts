@@ -1,0 +1,9 @@
+import { apiRoute, apiRoutes } from '@/lib/http/api';
+import { pushNowOp } from '@/lib/pushes/operations';
+
+export const config = { api: { bodyParser: false } };
+
+export default apiRoutes('/api/v1/networks/[networkId]/push', {
+  // POST /api/v1/networks/{pn}/push: "Push now", one worker round for this network (admins)
+  POST: apiRoute(pushNowOp, { body: false }),
+});

@@ -1,0 +1,9 @@
+import { apiRoute, apiRoutes } from '@/lib/http/api';
+import { createEnrollmentTokenOp } from '@/lib/pushes/operations';
+
+export const config = { api: { bodyParser: false } };
+
+export default apiRoutes('/api/v1/peers/[peerId]/enrollment-token', {
+  // POST /api/v1/peers/{id}/enrollment-token: a one-use enrolment token, valid for an hour (admins)
+  POST: apiRoute(createEnrollmentTokenOp, { status: 201, body: false }),
+});

@@ -1,0 +1,12 @@
+import { apiRoute, apiRoutes } from '@/lib/http/api';
+import { getPeerOp } from '@/lib/members/operations';
+import { updatePeerOp } from '@/lib/devices/operations';
+
+export const config = { api: { bodyParser: false } };
+
+export default apiRoutes('/api/v1/peers/[peerId]', {
+  // GET /api/v1/peers/{id}: one peer
+  GET: apiRoute(getPeerOp, { body: false }),
+  // PATCH /api/v1/peers/{id}: {publicKey, endpoint} for a peer run by hand, or {gateway: true} (admins)
+  PATCH: apiRoute(updatePeerOp),
+});
