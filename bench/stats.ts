@@ -1,7 +1,7 @@
 /*
  * Small helpers shared by the benchmark's parts: timing, percentiles, formatting, free ports.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export const now = () => performance.now();
@@ -68,6 +68,26 @@ export function cpuByPid(pids: number[]): Map<number, number> {
     } catch { /* gone */ }
   }
   return out;
+}
+
+/** The process and all its descendants (the app server's cluster processes), from /proc. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch { /* gone */ }
+  }
+  const tree: number[] = [];
+  for (let queue = [root]; queue.length;) {
+    const pid = queue.shift()!;
+    tree.push(pid);
+    queue = [...queue, ...(children.get(pid) ?? [])];
+  }
+  return tree;
 }
 
 /** CPU used between two readings; a process that appeared meanwhile counts from zero. */
