@@ -264,7 +264,7 @@ async function main() {
       if (i >= 3) single.push(r.ms);
     }
     const duration = quick ? 5 : 10;
-    const warmup = quick ? 2 : 3;
+    const warmup = 3;
     const load = (seconds: number, onResponse: (status: number, time: number) => void) =>
       new Promise<{ errors: number; timeouts: number }>((resolve, reject) => {
         const inst = autocannon({ url, connections: 50, duration: seconds, timeout: 10, headers: { authorization: `Bearer ${token}` } }, (err, res) => (err ? reject(err) : resolve(res)));

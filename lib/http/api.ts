@@ -98,16 +98,16 @@ async function bearerPrincipal(header: string): Promise<Principal | null> {
   return match ? principalFromToken(await getDb(), match[1]) : null;
 }
 
-/** Frozen answers come whole from a cache (SnapshotCache) and never change: each is serialized once. */
-const serialized = new WeakMap<object, string>();
-function toJson(body: unknown): string {
-  if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return JSON.stringify(body);
-  let text = serialized.get(body);
-  if (text === undefined) {
-    text = JSON.stringify(body);
-    serialized.set(body, text);
+/** Frozen answers come whole from a cache (SnapshotCache) and never change: each is encoded once. */
+const encoded = new WeakMap<object, Buffer>();
+function toJson(body: unknown): Buffer {
+  if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return Buffer.from(JSON.stringify(body));
+  let bytes = encoded.get(body);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(body));
+    encoded.set(body, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /**
@@ -138,8 +138,10 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
       res.end();
       return;
     }
+    const bytes = toJson(answer.body);
     res.setHeader('content-type', 'application/json');
-    res.end(toJson(answer.body));
+    res.setHeader('content-length', bytes.length);
+    res.end(bytes);
   };
   return Object.assign(route, { path, handlers });
 }
