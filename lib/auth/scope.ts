@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
+import { SnapshotCache } from '../db/snapshot-cache';
 import { memberships, networks, members, peers, leases, firewallRules, projects, type Role } from '../db/schema';
 import { idPattern } from '../ids';
 
@@ -30,6 +31,9 @@ const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
   rule: (id) => sql`select n.project_id from ${firewallRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
 };
 
+/** Every gated read asks this first; while nothing changes, the answer is not read again. */
+const roles = new SnapshotCache<{ projectId: string; role: Role | null } | undefined>({ maxEntries: 5000, maxWeight: 5000 });
+
 /**
  * The project that owns the scoped resource and the user's role there, in one query:
  * undefined when the resource does not exist; role null when the user is not in the team.
@@ -37,8 +41,10 @@ const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
 export async function accessTo(db: Db, scope: Scope, userId: string): Promise<{ projectId: string; role: Role | null } | undefined> {
   const [kind, id] = Object.entries(scope)[0] as [keyof typeof scopeNames, unknown];
   if (typeof id !== 'string' || !idPattern.test(id) || !owningProject[kind]) return undefined;
-  const [row] = await rows<{ project_id: string; role: Role | null }>(db, sql`
-    select s.project_id, m.role from (${owningProject[kind](id)}) s
-    left join ${memberships} m on m.project_id = s.project_id and m.user_id = ${userId}`);
-  return row ? { projectId: row.project_id, role: row.role } : undefined;
+  return roles.get(db, `${kind} ${id} ${userId}`, async () => {
+    const [row] = await rows<{ project_id: string; role: Role | null }>(db, sql`
+      select s.project_id, m.role from (${owningProject[kind](id)}) s
+      left join ${memberships} m on m.project_id = s.project_id and m.user_id = ${userId}`);
+    return row ? { projectId: row.project_id, role: row.role } : undefined;
+  });
 }

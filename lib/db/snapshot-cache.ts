@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import { rows, type Queryable } from './client';
 
@@ -11,6 +12,25 @@ import { rows, type Queryable } from './client';
  * Inside a transaction that has written, the snapshot does not show its own uncommitted
  * rows, so such a caller neither reads nor fills the cache.
  */
+type Reading = { snapshot: string; clean: boolean };
+
+function readSnapshot(db: Queryable): Promise<Reading> {
+  return rows<Reading>(db, sql`select pg_current_snapshot()::text as snapshot, pg_current_xact_id_if_assigned() is null as clean`)
+    .then(([reading]) => reading);
+}
+
+const sharedReading = new AsyncLocalStorage<{ reading?: Promise<Reading> }>();
+
+/**
+ * Runs a request that reads only (an API GET): its cached reads (the token, the caller's role,
+ * the page) share one snapshot reading, taken at the first of them. A value is still never
+ * older than the snapshot it is filed or found under; the request as a whole answers as of
+ * that one snapshot.
+ */
+export function readingOnce<T>(run: () => Promise<T>): Promise<T> {
+  return sharedReading.run({}, run);
+}
+
 export class SnapshotCache<T> {
   private readonly entries = new Map<string, { snapshot: string; value: T; weight: number }>();
   private totalWeight = 0;
@@ -18,8 +38,8 @@ export class SnapshotCache<T> {
   constructor(private readonly limits: { maxEntries: number; maxWeight: number }) {}
 
   async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
-    const [{ snapshot, clean }] = await rows<{ snapshot: string; clean: boolean }>(db,
-      sql`select pg_current_snapshot()::text as snapshot, pg_current_xact_id_if_assigned() is null as clean`);
+    const shared = sharedReading.getStore();
+    const { snapshot, clean } = await (shared ? (shared.reading ??= readSnapshot(db)) : readSnapshot(db));
     if (!clean) return load();
     const hit = this.entries.get(key);
     if (hit?.snapshot === snapshot) {

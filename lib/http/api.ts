@@ -8,6 +8,7 @@ import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
 import { apiSessionPrincipal } from '../auth/api-session';
 import { clientIp } from './client-ip';
+import { readingOnce } from '../db/snapshot-cache';
 
 /*
  * The JSON API under /api/v1 is served from pages/api: Next's API routes hand us Node's
@@ -127,7 +128,9 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
     } else {
       try {
         const params = Object.fromEntries(paramNames.map((name) => [name, String(req.query[name])]));
-        answer = await handler({ req, res, params, url: new URL(req.url ?? '/', 'http://api') });
+        const call = () => handler({ req, res, params, url: new URL(req.url ?? '/', 'http://api') });
+        // A GET reads only: its cached reads (token, role, page) share one snapshot reading.
+        answer = method === 'GET' ? await readingOnce(call) : await call();
       } catch (error) {
         answer = errorAnswer(error);
       }

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { SnapshotCache } from '../db/snapshot-cache';
 import { apiTokens, users } from '../db/schema';
 import { newId } from '../ids';
 import { hashToken, newSecretToken, secretTokenPattern } from '../auth/secret-token';
@@ -28,12 +29,19 @@ export async function revokeApiToken(db: Db, userId: string, id: string) {
   if (!row) throw notFound('Token');
 }
 
+/** Scripts and hosts poll with the same token: while nothing changes, its row is not read again (a revocation is a change). */
+const liveTokens = new SnapshotCache<{ id: string; userId: string; email: string; lastUsedAt: Date | null } | null>({ maxEntries: 1000, maxWeight: 1000 });
+
 /** The user a bearer token acts as; null for malformed, unknown or revoked tokens. */
 export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {
   if (!secretTokenPattern.test(token) || !token.startsWith('mp_')) return null;
-  const [row] = await db.select({ id: apiTokens.id, userId: users.id, email: users.email, lastUsedAt: apiTokens.lastUsedAt })
-    .from(apiTokens).innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+  const hash = hashToken(token);
+  const row = await liveTokens.get(db, hash, async () => {
+    const [found] = await db.select({ id: apiTokens.id, userId: users.id, email: users.email, lastUsedAt: apiTokens.lastUsedAt })
+      .from(apiTokens).innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
+    return found ?? null;
+  });
   if (!row) return null;
   // Coarse last-used stamp: at most one write a minute per token.
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {

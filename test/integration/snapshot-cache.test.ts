@@ -6,26 +6,33 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type Db } from '@/lib/db/client';
-import { SnapshotCache } from '@/lib/db/snapshot-cache';
+import { SnapshotCache, readingOnce } from '@/lib/db/snapshot-cache';
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '@/lib/db/schema';
+import { createApiToken, principalFromToken, revokeApiToken } from '@/lib/tokens/api-tokens';
+import { changeRoleOp, addTeamMemberOp } from '@/lib/projects/operations';
+import { getNetworkOp } from '@/lib/networks/operations';
 import type { Principal } from '@/lib/auth/gate';
 import { createProjectOp } from '@/lib/projects/operations';
 import { createNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, listPeersOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
 import { listPeers } from '@/lib/peers/peers';
 import { useTestDb } from './db';
-import { makeUser, principalOf } from './factories';
+import { expectAppError, makeUser, principalOf } from './factories';
 
 describe('reads cached under a database snapshot', () => {
   const t = useTestDb();
   let other: Awaited<ReturnType<typeof openDatabase>>;
   let owner: Principal;
+  let projectId: string;
   let networkId: string;
   let memberId: string;
 
   beforeAll(async () => {
     other = await openDatabase(inject('testDatabaseUrl'));
     owner = principalOf(await makeUser(t.db));
-    const { id: projectId } = await createProjectOp.execute(owner, { name: 'cache' });
+    ({ id: projectId } = await createProjectOp.execute(owner, { name: 'cache' }));
     ({ id: networkId } = await createNetworkOp.execute(owner, { projectId, label: 'cache', cidr: '10.252.0.0/24' }));
     ({ id: memberId } = await createMemberOp.execute(owner, { networkId, kind: 'addon', label: 'db', instances: 3 }));
   });
@@ -95,5 +102,44 @@ describe('reads cached under a database snapshot', () => {
     let reloaded = false;
     await cache.get(t.db, 'b', async () => { reloaded = true; return 1; }); // b was the least recent
     expect(reloaded).toBe(true);
+  });
+
+  it('lets a revoked token and a lowered role through not once more', async () => {
+    const viewer = await makeUser(t.db);
+    await addTeamMemberOp.execute(owner, { projectId, email: viewer.email, role: 'admin' });
+    const { id, token } = await createApiToken(t.db, viewer.id, 'poller');
+    const asViewer = (await principalFromToken(t.db, token))!;
+    expect(asViewer).toMatchObject({ userId: viewer.id });
+    expect(await principalFromToken(t.db, token)).toEqual(asViewer); // now from the cache
+    await getNetworkOp.execute(asViewer, { networkId });
+    await getNetworkOp.execute(asViewer, { networkId }); // the role, from the cache
+
+    await changeRoleOp.execute(owner, { projectId, userId: viewer.id, role: 'viewer' });
+    expect((await expectAppError(scaleMemberOp.execute(asViewer, { memberId, scale: { instances: 2 } }))).status).toBe(403);
+    await revokeApiToken(t.db, viewer.id, id);
+    expect(await principalFromToken(t.db, token)).toBeNull();
+  });
+
+  it('takes one snapshot reading for all the cached reads of a read-only request', async () => {
+    let queries = 0;
+    const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
+    const counted = drizzle(client, { schema }) as unknown as Db;
+    try {
+      const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
+      await cache.get(counted, 'a', async () => 1);
+      await cache.get(counted, 'b', async () => 2);
+      queries = 0;
+      await cache.get(counted, 'a', async () => 1);
+      await cache.get(counted, 'b', async () => 2);
+      expect(queries).toBe(2); // one reading each
+      queries = 0;
+      await readingOnce(async () => {
+        await cache.get(counted, 'a', async () => 1);
+        await cache.get(counted, 'b', async () => 2);
+      });
+      expect(queries).toBe(1);
+    } finally {
+      await client.end();
+    }
   });
 });
