@@ -265,14 +265,14 @@ async function main() {
     }
     const duration = quick ? 5 : 10;
     const warmup = 3;
-    const load = (seconds: number, onResponse: (status: number, time: number) => void) =>
+    const load = (seconds: number, onResponse: (status: number, time: number) => void = () => {}) =>
       new Promise<{ errors: number; timeouts: number }>((resolve, reject) => {
         const inst = autocannon({ url, connections: 50, duration: seconds, timeout: 10, headers: { authorization: `Bearer ${token}` } }, (err, res) => (err ? reject(err) : resolve(res)));
         inst.on('response', (_client: unknown, status: number, _bytes: number, time: number) => onResponse(status, time));
       });
     // A server under sustained load is warm: its code compiled, every connection of its
     // database pools open with the statements prepared. Measure that, not the first seconds.
-    await load(warmup, () => {});
+    await load(warmup);
     const latencies: number[] = [];
     const statuses: Record<number, number> = {};
     const cpu0 = await cpuReading();
@@ -286,6 +286,26 @@ async function main() {
       `autocannon ${duration} s after ${warmup} s of warm-up: ${(latencies.length / duration).toFixed(0)} req/s, p50 ${ms(median(latencies))}, p99 ${ms(percentile(latencies, 99))}; ${cpu}; `
       + `statuses ${JSON.stringify(statuses)}, errors ${result.errors}, timeouts ${result.timeouts}; one client alone: p50 ${ms(median(single))}`
       + (beforeAnalyze.length ? ` (${ms(median(beforeAnalyze))} right after the bulk load, before ANALYZE)` : ''));
+
+    // The same load while a listed peer keeps changing, as push results make it: each change
+    // is a new database snapshot, so the snapshot cache misses and the reads run for real.
+    const [hot] = await db.execute(sql`select id from peers where network_id = ${bigNetwork} order by ip limit 1`) as unknown as { id: string }[];
+    for (const writesPerSecond of [100, 1000]) {
+      let writes = 0;
+      const busy: number[] = [];
+      const until = now() + duration * 1000;
+      const writer = (async () => {
+        for (const start = now(); now() < until; writes++) {
+          await db.execute(sql`update peers set rx_bytes = rx_bytes + 1 where id = ${hot.id}`);
+          const ahead = start + (writes + 1) * (1000 / writesPerSecond) - now();
+          if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+        }
+      })();
+      await load(duration, (status, time) => { if (status === 200) busy.push(time); });
+      await writer;
+      row(`diagnostic: the same, while a listed peer is updated ${writesPerSecond.toLocaleString('en')} times a second`, undefined, percentile(busy, 95), ms(percentile(busy, 95)),
+        `${(busy.length / duration).toFixed(0)} req/s, p50 ${ms(median(busy))}, p99 ${ms(percentile(busy, 99))}; ${writes} updates in ${duration} s`);
+    }
   });
 
   // -- issue 7 row 6: the same page in Chromium --------------------------------------------

@@ -31,8 +31,10 @@ export function readingOnce<T>(run: () => Promise<T>): Promise<T> {
   return sharedReading.run({}, run);
 }
 
+type Entry<T> = { snapshot: string; value: Promise<T>; weight: number };
+
 export class SnapshotCache<T> {
-  private readonly entries = new Map<string, { snapshot: string; value: T; weight: number }>();
+  private readonly entries = new Map<string, Entry<T>>();
   private totalWeight = 0;
 
   constructor(private readonly limits: { maxEntries: number; maxWeight: number }) {}
@@ -48,21 +50,33 @@ export class SnapshotCache<T> {
       this.entries.set(key, hit);
       return hit.value;
     }
-    // Read after the snapshot: if something commits in between, the value is newer than
-    // the snapshot it is filed under, and no later request can have that old snapshot.
-    const value = await load();
-    this.put(key, snapshot, value, weigh(value));
-    return value;
+    // Filed before it is read, so that requests arriving meanwhile under the same snapshot
+    // share this one load. Read after the snapshot: if something commits in between, the
+    // value is newer than the snapshot it is filed under, and no later request can have
+    // that old snapshot.
+    const entry: Entry<T> = { snapshot, value: load(), weight: 0 };
+    this.drop(key);
+    this.entries.set(key, entry);
+    try {
+      const value = await entry.value;
+      if (this.entries.get(key) === entry) this.weighIn(key, entry, weigh(value));
+      return value;
+    } catch (error) {
+      if (this.entries.get(key) === entry) this.drop(key);
+      throw error;
+    }
   }
 
   get size() {
     return this.entries.size;
   }
 
-  private put(key: string, snapshot: string, value: T, weight: number) {
-    this.drop(key);
-    if (weight > this.limits.maxWeight) return;
-    this.entries.set(key, { snapshot, value, weight });
+  private weighIn(key: string, entry: Entry<T>, weight: number) {
+    if (weight > this.limits.maxWeight) {
+      this.drop(key);
+      return;
+    }
+    entry.weight = weight;
     this.totalWeight += weight;
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.limits.maxEntries && this.totalWeight <= this.limits.maxWeight) break;

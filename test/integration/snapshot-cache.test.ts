@@ -142,4 +142,16 @@ describe('reads cached under a database snapshot', () => {
       await client.end();
     }
   });
+
+  it('shares one load among requests that miss together, and keeps no failed load', async () => {
+    const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
+    let loads = 0;
+    const slow = async () => { loads++; await new Promise((r) => setTimeout(r, 50)); return loads; };
+    expect(await Promise.all([1, 2, 3, 4].map(() => cache.get(t.db, 'k', slow)))).toEqual([1, 1, 1, 1]);
+    expect(loads).toBe(1);
+
+    await other.db.execute(sql`select pg_current_xact_id()`);
+    await expect(cache.get(t.db, 'k', async () => { throw new Error('database hiccup'); })).rejects.toThrow('database hiccup');
+    expect(await cache.get(t.db, 'k', async () => 7)).toBe(7);
+  });
 });
