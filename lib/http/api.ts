@@ -13,7 +13,7 @@ import { readingOnce } from '../db/snapshot-cache';
 /*
  * The JSON API under /api/v1 is served from pages/api: Next's API routes hand us Node's
  * request and response, which costs a third of what the app router's route handlers do
- * per request (measured on the peers list; see bench/README.md).
+ * per request (measured on the peers list; README.md, Performance).
  */
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -23,14 +23,14 @@ type Answer = { status: number; body?: unknown };
 export const gatedRoute = Symbol('gatedRoute');
 export type ApiHandler = ((call: Call) => Promise<Answer>) & { [gatedRoute]: string };
 
-/** Route files turn off Next's body parser (`config`): the API reads and checks its own JSON bodies. */
-export const maxBodyBytes = 1024 * 1024;
+/** The largest JSON body the API reads; route files turn Next's own parser off (`config`). */
+const maxBodyBytes = 1024 * 1024;
 
-export function headerReader(headers: IncomingHttpHeaders) {
+function headerReader(headers: IncomingHttpHeaders) {
   return { get: (name: string) => { const v = headers[name.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v ?? null; } };
 }
 
-export function errorAnswer(error: unknown): Answer {
+function errorAnswer(error: unknown): Answer {
   if (error instanceof AppError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } } };
   }
@@ -99,7 +99,10 @@ async function bearerPrincipal(header: string): Promise<Principal | null> {
   return match ? principalFromToken(await getDb(), match[1]) : null;
 }
 
-/** Frozen answers come whole from a cache (SnapshotCache) and never change: each is encoded once. */
+/**
+ * Frozen answers are SnapshotCache values, frozen all the way down (lib/peers/peers.ts) and
+ * shared by every request that hits: each is encoded once.
+ */
 const encoded = new WeakMap<object, Buffer>();
 function toJson(body: unknown): Buffer {
   if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return Buffer.from(JSON.stringify(body));
@@ -146,5 +149,5 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
     res.setHeader('content-length', bytes.length);
     res.end(bytes);
   };
-  return Object.assign(route, { path, handlers });
+  return route;
 }
