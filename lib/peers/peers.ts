@@ -50,7 +50,7 @@ function instanceNameSql(zone: string): SQL<string> {
 export type PeerFilter = { q?: string; memberId?: string; limit?: number; after?: string };
 
 /** Pages of peers are polled by hosts, scripts and open dashboards; see SnapshotCache. */
-const pageCache = new SnapshotCache<PeerPage>({ maxEntries: 500, maxWeight: 50_000 });
+const pageCache = new SnapshotCache<PeerPage>({ maxEntries: 500, maxWeight: 20_000 }); // weight: peers, ~1.5 KB each with their JSON
 export type PeerPage = { items: readonly PresentedPeer[]; nextAfter: string | null };
 
 /** A network's peers in address order; `q` matches an address prefix, a name or a member label. */
