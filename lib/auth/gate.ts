@@ -9,6 +9,8 @@ import { accessTo, scopeLabel, type Scope } from './scope';
 
 export type Principal = { userId: string; email: string };
 
+export const principalOf = (user: { id: string; email: string }): Principal => ({ userId: user.id, email: user.email });
+
 /** What a handler gets: only after the gate has authenticated, parsed and authorized. */
 export type GateContext = {
   db: Db;

@@ -31,8 +31,8 @@ const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
   rule: (id) => sql`select n.project_id from ${firewallRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
 };
 
-/** Every gated read asks this first; while nothing changes, the answer is not read again. */
-const roles = new SnapshotCache<{ projectId: string; role: Role | null } | undefined>({ maxEntries: 5000, maxWeight: 5000 });
+/** Every gated read asks this first; in an API GET, while nothing changes, the answer is not read again. */
+const roles = new SnapshotCache<{ projectId: string; role: Role | null } | undefined>({ maxEntries: 5000, maxWeight: 5000, sharedReadingOnly: true });
 
 /**
  * The project that owns the scoped resource and the user's role there, in one query:

@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { auth } from './config';
 import { getDb } from '../db/client';
 import { findUserById } from '../users/users';
-import type { Principal } from './gate';
+import { principalOf, type Principal } from './gate';
 import { clientIp } from '../http/client-ip';
 import { env } from '../env';
 
@@ -20,7 +20,7 @@ const currentUser = cache(async () => {
 
 export async function sessionPrincipal(): Promise<Principal | null> {
   const user = await currentUser();
-  return user ? { userId: user.id, email: user.email } : null;
+  return user ? principalOf(user) : null;
 }
 
 export async function requireUser() {

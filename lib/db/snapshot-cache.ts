@@ -37,10 +37,15 @@ export class SnapshotCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private totalWeight = 0;
 
-  constructor(private readonly limits: { maxEntries: number; maxWeight: number }) {}
+  /**
+   * `sharedReadingOnly`: for lookups as cheap as the snapshot reading itself (one indexed row),
+   * which only pay off when a request's reading is shared (readingOnce); elsewhere they query.
+   */
+  constructor(private readonly limits: { maxEntries: number; maxWeight: number; sharedReadingOnly?: boolean }) {}
 
   async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
     const shared = sharedReading.getStore();
+    if (!shared && this.limits.sharedReadingOnly) return load();
     const { snapshot, clean } = await (shared ? (shared.reading ??= readSnapshot(db)) : readSnapshot(db));
     if (!clean) return load();
     const hit = this.entries.get(key);

@@ -30,7 +30,7 @@ export async function revokeApiToken(db: Db, userId: string, id: string) {
 }
 
 /** Scripts and hosts poll with the same token: while nothing changes, its row is not read again (a revocation is a change). */
-const liveTokens = new SnapshotCache<{ id: string; userId: string; email: string; lastUsedAt: Date | null } | null>({ maxEntries: 1000, maxWeight: 1000 });
+const liveTokens = new SnapshotCache<{ id: string; userId: string; email: string; lastUsedAt: Date | null } | null>({ maxEntries: 1000, maxWeight: 1000, sharedReadingOnly: true });
 
 /** The user a bearer token acts as; null for malformed, unknown or revoked tokens. */
 export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {

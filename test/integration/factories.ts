@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../lib/db/client';
 import type { User } from '../../lib/db/schema';
-import type { Principal } from '../../lib/auth/gate';
 import { createUser } from '../../lib/users/users';
 import { AppError } from '../../lib/errors';
 import { expect } from 'vitest';
@@ -24,9 +23,7 @@ export function makeUser(db: Db, overrides: { email?: string; name?: string; pas
 }
 
 /** The principal the gate sees for this user (as a session or an API token would give). */
-export function principalOf(user: Pick<User, 'id' | 'email'>): Principal {
-  return { userId: user.id, email: user.email };
-}
+export { principalOf } from '../../lib/auth/gate';
 
 /** The AppError a promise rejects with (failing the test when it resolves or throws anything else). */
 export async function expectAppError(p: Promise<unknown>): Promise<AppError> {
