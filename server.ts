@@ -4,15 +4,15 @@
  * client-sent X-Forwarded-For). Checks the environment and migrates before listening.
  *
  * On PostgreSQL it runs one process per core (MESHPLANE_PROCESSES), sharing the port: the
- * app keeps no state in memory that matters, and one Node process is CPU-bound near 150
- * API requests a second. PGlite allows a single process.
+ * app keeps no state in memory that matters (its caches are never stale), and one Node
+ * process is CPU-bound under API load. PGlite allows a single process.
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import next from 'next';
 import { env, EnvError } from './lib/env';
-import { getDb, openDatabase } from './lib/db/client';
+import { getDb, openDatabase, setDb } from './lib/db/client';
 import { socketAddressHeader } from './lib/http/client-ip';
 
 const dev = process.argv.includes('--dev');
@@ -46,8 +46,10 @@ function processCount(): number {
 }
 
 async function serve(index: number) {
-  checkedEnv();
-  await getDb();
+  const e = checkedEnv();
+  // In a cluster the primary has migrated (supervise); each process only connects.
+  if (cluster.isWorker) setDb(await openDatabase(e.DATABASE_URL, { migrated: true }));
+  else await getDb();
   const app = next({ dev, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();

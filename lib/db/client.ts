@@ -16,17 +16,19 @@ const maxPreparedParameters = 32;
 const migrationsFolder = path.join(process.cwd(), 'drizzle');
 const globalForDb = globalThis as unknown as { meshplaneDb?: Promise<Handle> };
 
-async function openPostgres(url: string): Promise<Handle> {
+async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  // Replicas may start together: one migrates at a time.
-  const migrator = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await migrator`select pg_advisory_lock(727272)`;
-    await migrate(drizzle(migrator), { migrationsFolder });
-  } finally {
-    await migrator.end();
+  if (!migrated) {
+    // Replicas may start together: one migrates at a time.
+    const migrator = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await migrator`select pg_advisory_lock(727272)`;
+      await migrate(drizzle(migrator), { migrationsFolder });
+    } finally {
+      await migrator.end();
+    }
   }
   const client = postgres(url, { max: 20, onnotice: () => {} });
   // drizzle sends its queries unprepared, which postgres.js runs as two round trips (a
@@ -51,8 +53,9 @@ async function openPglite(dataDir: string): Promise<Handle> {
   return { db: db as unknown as Db, close: () => client.close() };
 }
 
-export function openDatabase(url: string | undefined): Promise<Handle> {
-  return url ? openPostgres(url) : openPglite(env().MESHPLANE_DATA_DIR);
+/** `migrated`: the caller knows the migrations have run (a cluster's primary ran them). */
+export function openDatabase(url: string | undefined, options: { migrated?: boolean } = {}): Promise<Handle> {
+  return url ? openPostgres(url, options.migrated ?? false) : openPglite(env().MESHPLANE_DATA_DIR);
 }
 
 /** The process's database, opened and migrated on first use; a failed open is retried next time. */
@@ -65,7 +68,7 @@ export async function getDb(): Promise<Db> {
   return (await globalForDb.meshplaneDb).db;
 }
 
-/** Tests point the process at their own database. */
+/** Points the process at a database opened elsewhere: a test's own, or a cluster process's (server.ts). */
 export function setDb(handle: Handle | undefined) {
   globalForDb.meshplaneDb = handle ? Promise.resolve(handle) : undefined;
 }
