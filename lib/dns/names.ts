@@ -6,7 +6,8 @@ import { z } from 'zod';
 
 export const defaultDnsZone = 'mesh.internal';
 
-export type MemberKind = 'application' | 'addon' | 'external';
+import type { MemberKind } from '../db/schema';
+export type { MemberKind };
 
 export type InstanceNameInput = {
   zone?: string;

@@ -115,7 +115,9 @@ export async function deleteMember(db: Db, actor: Actor, memberId: string) {
 export async function listMembers(db: Db, networkId: string) {
   const list = await db.select().from(members).where(eq(members.networkId, networkId)).orderBy(asc(members.label));
   const procs = list.length ? await db.select().from(processes).where(inArray(processes.memberId, list.map((m) => m.id))).orderBy(asc(processes.name)) : [];
-  return list.map((m) => ({ ...m, ...presentProcesses(m, procs.filter((p) => p.memberId === m.id)) }));
+  const byMember = new Map<string, typeof procs>();
+  for (const p of procs) byMember.set(p.memberId, [...(byMember.get(p.memberId) ?? []), p]);
+  return list.map((m) => ({ ...m, ...presentProcesses(m, byMember.get(m.id) ?? []) }));
 }
 
 export async function getMember(db: Db, memberId: string) {

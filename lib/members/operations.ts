@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { operation } from '../auth/gate';
+import type { Db } from '../db/client';
 import { idPattern } from '../ids';
 import { createMember, deleteMember, getMember, listMembers, scaleMember, updateMember } from './members';
 import { memberCreateSchema, memberUpdateSchema, scaleSchema } from './schemas';
 import { getPeer, listPeers, memberDomainNames } from '../peers/peers';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
+
+/** A member as the API answers it: its processes and its peers. */
+async function memberWithPeers(db: Db, memberId: string) {
+  const member = await getMember(db, memberId);
+  return { ...member, peers: (await listPeers(db, member.networkId, { memberId })).items };
+}
 
 export const listMembersOp = operation({
   name: 'members.list', input: z.object({ networkId: id }),
@@ -19,17 +26,14 @@ export const createMemberOp = operation({
   permission: 'network.write', scope: (i) => ({ network: i.networkId }),
   run: async (ctx, { networkId, ...input }) => {
     const member = await createMember(ctx.db, ctx.actor, networkId, input);
-    return { ...(await getMember(ctx.db, member.id)), peers: (await listPeers(ctx.db, networkId, { memberId: member.id })).items };
+    return memberWithPeers(ctx.db, member.id);
   },
 });
 
 export const getMemberOp = operation({
   name: 'members.get', input: z.object({ memberId: id }),
   permission: 'project.read', scope: (i) => ({ member: i.memberId }),
-  run: async (ctx, i) => {
-    const member = await getMember(ctx.db, i.memberId);
-    return { ...member, role: ctx.role, peers: (await listPeers(ctx.db, member.networkId, { memberId: member.id })).items };
-  },
+  run: async (ctx, i) => ({ ...(await memberWithPeers(ctx.db, i.memberId)), role: ctx.role }),
 });
 
 // Renames or retags a member (admins).
@@ -51,8 +55,8 @@ export const scaleMemberOp = operation({
   name: 'members.scale', input: z.object({ memberId: id, scale: scaleSchema }),
   permission: 'network.write', scope: (i) => ({ member: i.memberId }),
   run: async (ctx, i) => {
-    const member = await scaleMember(ctx.db, ctx.actor, i.memberId, i.scale as Record<string, number>);
-    return { ...(await getMember(ctx.db, member.id)), peers: (await listPeers(ctx.db, member.networkId, { memberId: member.id })).items };
+    await scaleMember(ctx.db, ctx.actor, i.memberId, i.scale as Record<string, number>);
+    return memberWithPeers(ctx.db, i.memberId);
   },
 });
 
