@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { openDatabase, type Db } from '../lib/db/client';
 import { networks } from '../lib/db/schema';
 import { runWorkerRound } from '../lib/pushes/worker';
-import { currentDocument, deltaOf, documentAt, forgetDocuments, snapshotOf } from '../lib/pushes/documents';
+import { currentDocument, deltaOf, forgetDocuments, olderDocument, snapshotOf } from '../lib/pushes/documents';
 import { getSigningKey } from '../lib/pushes/signing-key';
 import { serveParent } from './ipc';
 
@@ -69,7 +69,7 @@ serveParent({
     const t0 = performance.now();
     const doc = await currentDocument(db, args.networkId, version, new Date());
     const t1 = performance.now();
-    const prev = await documentAt(db, args.networkId, version - 1);
+    const prev = await olderDocument(db, args.networkId, version - 1);
     const t2 = performance.now();
     if (!doc || !prev) throw new Error(`no document for version ${version} or ${version - 1}`);
     const delta = deltaOf(prev, doc, secretKey);

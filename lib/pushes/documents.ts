@@ -35,13 +35,39 @@ function remember(doc: Doc): Doc {
   return doc;
 }
 
-/** The stored (or cached) document of exactly this version, or null when it is gone. */
-export async function documentAt(db: Db, networkId: string, version: number): Promise<Doc | null> {
-  const hit = cache.get(keyOf(networkId, version));
-  if (hit) return remember(hit);
+/** The stored document of exactly this version, read and parsed, or null when it is gone. */
+async function readDocument(db: Db, networkId: string, version: number): Promise<Doc | null> {
   const [row] = await db.select({ state: networkDocuments.state }).from(networkDocuments)
     .where(and(eq(networkDocuments.networkId, networkId), eq(networkDocuments.version, version)));
-  return row ? remember({ state: JSON.parse(row.state) as NetworkState, deltas: new Map() }) : null;
+  return row ? { state: JSON.parse(row.state) as NetworkState, deltas: new Map() } : null;
+}
+
+/** The cached (or stored, then cached) document of exactly this version, or null when it is gone. */
+async function documentAt(db: Db, networkId: string, version: number): Promise<Doc | null> {
+  const hit = cache.get(keyOf(networkId, version));
+  if (hit) return remember(hit);
+  const doc = await readDocument(db, networkId, version);
+  return doc ? remember(doc) : null;
+}
+
+/**
+ * An older version's document, to diff from: the cached one if there, else read from the
+ * database and NOT cached, so that hosts lagging at many versions cannot evict the current
+ * document (with its signed snapshot and deltas) from the small cache. Null when it is gone.
+ */
+export async function olderDocument(db: Db, networkId: string, version: number): Promise<Doc | null> {
+  return cache.get(keyOf(networkId, version)) ?? readDocument(db, networkId, version);
+}
+
+/**
+ * The delta from `fromVersion` to `to`: the one `to` already holds, else prepared (and kept
+ * in `to`) from the older document. Null when that version is gone: the host needs the snapshot.
+ */
+export async function deltaFrom(db: Db, to: Doc, fromVersion: number, secretKey: Uint8Array): Promise<Prepared | null> {
+  const ready = to.deltas.get(fromVersion);
+  if (ready) return ready;
+  const from = await olderDocument(db, to.state.networkId, fromVersion);
+  return from ? deltaOf(from, to, secretKey) : null;
 }
 
 /**

@@ -44,21 +44,16 @@ function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
 const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
 
 /**
- * The host's WireGuard figures: the agent's totals when it sends them (current agents do),
- * else the latest handshake over the listed peers and their bytes summed.
+ * The host's WireGuard figures: the totals over all its peers that the agent sends with every
+ * applied answer (agent/apply.ts). Without them (the agent could not read `wg show`) there
+ * are none: no handshake, no bytes.
  */
 function figures(body: Record<string, unknown>) {
-  const totals = body.totals as Record<string, unknown> | undefined;
-  const listed = totals ? [totals] : Array.isArray(body.peers) ? body.peers : [];
-  let latest: Date | null = null;
-  let rx = 0;
-  let tx = 0;
-  for (const p of listed) {
-    const { latestHandshake, rxBytes, txBytes } = (p ?? {}) as Record<string, unknown>;
-    const at = typeof latestHandshake === 'string' ? new Date(latestHandshake) : null;
-    if (at && !Number.isNaN(at.getTime()) && (!latest || at > latest)) latest = at;
-    if (Number.isSafeInteger(rxBytes)) rx += rxBytes as number;
-    if (Number.isSafeInteger(txBytes)) tx += txBytes as number;
-  }
-  return { lastHandshakeAt: latest, rxBytes: rx, txBytes: tx };
+  const { latestHandshake, rxBytes, txBytes } = (body.totals ?? {}) as Record<string, unknown>;
+  const at = typeof latestHandshake === 'string' ? new Date(latestHandshake) : null;
+  return {
+    lastHandshakeAt: at && !Number.isNaN(at.getTime()) ? at : null,
+    rxBytes: Number.isSafeInteger(rxBytes) ? rxBytes as number : 0,
+    txBytes: Number.isSafeInteger(txBytes) ? txBytes as number : 0,
+  };
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { env } from '../env';
 import { expireLeases } from '../firewall/leases';
 import { claimDue, type Claim } from './claims';
-import { currentDocument, deltaOf, documentAt, snapshotOf, type Doc, type Prepared } from './documents';
+import { currentDocument, deltaFrom, snapshotOf, type Prepared } from './documents';
 import { pushHost, type HostJob } from './push-host';
 import { Recorder } from './recorder';
 import { getSigningKey } from './signing-key';
@@ -72,7 +72,8 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
 
 /**
  * Per network: its current document once, then per host the delta from the version it
- * applied (signed once per distinct version) or the snapshot (signed once).
+ * applied (signed once per distinct version; the old document is read only when the current
+ * one holds no such delta yet) or, when that version is gone, the snapshot (signed once).
  */
 async function planJobs(db: Db, claims: Claim[], key: Uint8Array, clock: () => Date, recorder: Recorder): Promise<HostJob[]> {
   const byNetwork = new Map<string, Claim[]>();
@@ -89,16 +90,17 @@ async function planJobs(db: Db, claims: Claim[], key: Uint8Array, clock: () => D
         for (const c of list) recorder.add({ kind: 'released', id: c.id });
         continue;
       }
-      const older = new Map<number, Doc | null>();
+      const gone = new Set<number>(); // applied versions whose document is no longer stored
       const planned: HostJob[] = [];
       for (const c of list) {
         if (c.appliedVersion >= doc.state.version) {
           recorder.add({ kind: 'released', id: c.id });
           continue;
         }
-        if (c.appliedVersion > 0 && !older.has(c.appliedVersion)) older.set(c.appliedVersion, await documentAt(db, networkId, c.appliedVersion));
-        const from = c.appliedVersion > 0 ? older.get(c.appliedVersion) : null;
-        const first: Prepared = from ? deltaOf(from, doc, key) : snapshotOf(doc, key);
+        const v = c.appliedVersion;
+        const delta = v > 0 && !gone.has(v) ? await deltaFrom(db, doc, v, key) : null;
+        if (v > 0 && !delta) gone.add(v);
+        const first: Prepared = delta ?? snapshotOf(doc, key);
         planned.push({ id: c.id, url: `${c.agentUrl.replace(/\/+$/, '')}/push`, first, snapshot: () => snapshotOf(doc, key) });
       }
       jobs.push(...planned);

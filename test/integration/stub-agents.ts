@@ -2,6 +2,7 @@ import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { applyDelta } from '../../lib/protocol/diff';
+import { maxListedPeers } from '../../lib/protocol/messages';
 import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
 import { verifyEnvelope } from '../../lib/protocol/signing';
 
@@ -27,12 +28,8 @@ export class StubFleet {
   readonly agents = new Map<string, StubAgent>();
   private server: http.Server | null = null;
   private port = 0;
-  // Light mode (many agents, one process): every host gets the same signed bytes, so a
-  // signature is checked once per distinct payload and equal versions share one state.
-  private readonly verified = new Map<string, { payload: string; result: ReturnType<typeof verifyEnvelope> }>();
-  private readonly states = new Map<string, NetworkState>();
 
-  constructor(private readonly signingPublicKey: string, private readonly opts: { light?: boolean } = {}) {}
+  constructor(private readonly signingPublicKey: string) {}
 
   async start(port = this.port): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -81,23 +78,12 @@ export class StubFleet {
     send(answer.status, answer.body);
   }
 
-  private verify(envelope: unknown): ReturnType<typeof verifyEnvelope> {
-    if (!this.opts.light) return verifyEnvelope(envelope, this.signingPublicKey);
-    const { payload, signature } = (envelope ?? {}) as { payload?: unknown; signature?: unknown };
-    const hit = typeof signature === 'string' ? this.verified.get(signature) : undefined;
-    // The same signature over the very same bytes: already checked (payload compared in full).
-    if (hit && hit.payload === payload && hit.result.ok) return { ...hit.result, target: String((envelope as { target?: unknown }).target) };
-    const result = verifyEnvelope(envelope, this.signingPublicKey);
-    if (result.ok && typeof signature === 'string') this.verified.set(signature, { payload: payload as string, result });
-    return result;
-  }
-
   private apply(agent: StubAgent, text: string): { status: number; body: Record<string, unknown> } {
     const fail = (status: number, code: string, message: string) =>
       ({ status, body: { error: { code, message }, appliedVersion: agent.state?.version ?? null } });
     let envelope: unknown;
     try { envelope = JSON.parse(text); } catch { return fail(400, 'malformed', 'body is not JSON'); }
-    const v = this.verify(envelope);
+    const v = verifyEnvelope(envelope, this.signingPublicKey);
     if (!v.ok) return fail(v.code === 'malformed' ? 400 : 401, v.code, v.message);
     if (v.target !== agent.peerId) return fail(421, 'wrong_target', `this agent is ${agent.peerId}`);
     const msg = v.message;
@@ -106,16 +92,23 @@ export class StubFleet {
     if (cur && msg.networkId !== cur.networkId) return fail(421, 'wrong_target', 'another network');
     if (cur && msg.version <= cur.version) return fail(409, 'stale', `version ${msg.version} is not newer than applied ${cur.version}`);
     if (msg.type === 'delta' && (!cur || msg.fromVersion !== cur.version)) return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}`);
-    const shared = this.opts.light ? this.states.get(`${msg.networkId}:${msg.version}`) : undefined;
-    const next = shared ?? (msg.type === 'delta' ? applyDelta(cur!, msg) : normalizeState(msg.state));
-    if (this.opts.light) this.states.set(`${msg.networkId}:${msg.version}`, next);
+    const next = msg.type === 'delta' ? applyDelta(cur!, msg) : normalizeState(msg.state);
     if (!next.hosts.some((h) => h.peerId === agent.peerId)) return fail(421, 'wrong_target', 'not a host of this network');
     agent.state = next;
     agent.applied.push(next.version);
-    if (this.opts.light) return { status: 200, body: { appliedVersion: next.version, peers: [] } };
-    const peers = next.hosts.filter((h) => h.publicKey && h.peerId !== agent.peerId)
+    // Answers like the agent: totals over every peer, and the peers that shook hands listed (at
+    // most maxListedPeers). Here only the first other host has shaken hands (so no ordering to
+    // do), and every peer has moved 100 bytes in and 50 out.
+    const all = next.hosts.filter((h) => h.publicKey && h.peerId !== agent.peerId)
       .map((h, i) => ({ publicKey: h.publicKey, latestHandshake: i === 0 ? '2030-01-02T03:04:05.000Z' : null, rxBytes: 100, txBytes: 50 }));
-    return { status: 200, body: { appliedVersion: next.version, peers } };
+    const talking = all.filter((p) => p.latestHandshake !== null);
+    const totals = {
+      latestHandshake: talking[0]?.latestHandshake ?? null,
+      rxBytes: all.reduce((n, p) => n + p.rxBytes, 0),
+      txBytes: all.reduce((n, p) => n + p.txBytes, 0),
+      peersWithHandshake: talking.length,
+    };
+    return { status: 200, body: { appliedVersion: next.version, totals, peers: talking.slice(0, maxListedPeers) } };
   }
 }
 
