@@ -7,7 +7,7 @@ import type { DeviceConfigAnswer } from '@/lib/devices/types';
 import { createDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';
-import { ConfigOutput, KeyNotice } from './config-output';
+import { FreshConfig } from './fresh-config';
 
 type Made = { answer: DeviceConfigAnswer; text: string };
 
@@ -37,9 +37,7 @@ export function AddDevice() {
     return (
       <div className="space-y-4" data-testid="new-device-config">
         <h3 className="font-semibold text-slate-900">Config for “{made.answer.name}”</h3>
-        <KeyNotice />
-        <ConfigOutput text={made.text} fileName={configFileName(made.answer.name)} hostCount={made.answer.peers.length} />
-        <Button variant="secondary" onClick={() => setMade(null)}>Done: forget the key</Button>
+        <FreshConfig text={made.text} fileName={configFileName(made.answer.name)} hostCount={made.answer.peers.length} onDone={() => setMade(null)} />
       </div>
     );
   }

@@ -6,8 +6,7 @@ import { deleteDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Badge } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { ConfirmForm } from '@/components/ui/confirm-form';
-import { Button } from '@/components/ui/button';
-import { ConfigOutput, KeyNotice } from './config-output';
+import { FreshConfig } from './fresh-config';
 import { RegenerateDevice } from './regenerate-device';
 
 /** One device: status, addresses and names per network, Regenerate and Delete. */
@@ -44,9 +43,7 @@ export function DeviceCard({ device }: { device: DeviceListItem }) {
 
       {fresh && (
         <div className="space-y-3 rounded-md p-3 ring-1 ring-indigo-200" data-testid="fresh-device-config">
-          <KeyNotice />
-          <ConfigOutput text={fresh.text} fileName={configFileName(device.name)} hostCount={fresh.hostCount} />
-          <Button variant="secondary" size="sm" onClick={() => setFresh(null)}>Done: forget the key</Button>
+          <FreshConfig text={fresh.text} fileName={configFileName(device.name)} hostCount={fresh.hostCount} doneSize="sm" onDone={() => setFresh(null)} />
         </div>
       )}
 

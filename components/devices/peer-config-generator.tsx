@@ -5,7 +5,7 @@ import { renderPeerConfig } from '@/lib/devices/render';
 import { registerPeerKeyAction } from '@/app/(dashboard)/projects/[projectId]/networks/[networkId]/peers/[peerId]/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';
-import { ConfigOutput } from './config-output';
+import { FreshConfig } from './fresh-config';
 
 type Props = { peerId: string; fileName: string; hasKey: boolean; endpoint: string | null };
 
@@ -37,13 +37,13 @@ export function PeerConfigGenerator({ peerId, fileName, hasKey, endpoint: curren
   if (made) {
     return (
       <div className="space-y-4" data-testid="peer-config">
-        <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-950 ring-1 ring-indigo-200">
-          <strong>The private key exists only in this page.</strong> Copy the file to the server now (as /etc/wireguard/mesh0.conf,
-          then <code className="font-mono text-xs">wg-quick up mesh0</code>). Leaving this page loses the key; generating again
-          makes a new pair and revokes this one. The file lists the hosts as of now: when hosts or devices change, generate it again.
-        </p>
-        <ConfigOutput text={made.text} fileName={fileName} hostCount={made.hostCount} />
-        <Button variant="secondary" onClick={() => setMade(null)}>Done: forget the key</Button>
+        <FreshConfig text={made.text} fileName={fileName} hostCount={made.hostCount} onDone={() => setMade(null)} notice={
+          <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-950 ring-1 ring-indigo-200">
+            <strong>The private key exists only in this page.</strong> Copy the file to the server now (as /etc/wireguard/mesh0.conf,
+            then <code className="font-mono text-xs">wg-quick up mesh0</code>). Leaving this page loses the key; generating again
+            makes a new pair and revokes this one. The file lists the hosts as of now: when hosts or devices change, generate it again.
+          </p>
+        } />
       </div>
     );
   }

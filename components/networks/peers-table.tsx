@@ -2,17 +2,16 @@
 import Link from 'next/link';
 import { memo, useEffect, useState } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { PresentedPeer } from '@/lib/peers/peers';
+import type { PeerPage, PresentedPeer } from '@/lib/peers/peers';
 import { Copyable } from '@/components/ui/copy';
 import { Badge, EmptyState } from '@/components/ui/card';
 import { Button } from '@/components/ui/button';
 import { inputClass } from '@/components/ui/field';
 import { PeerStatus } from './peer-status';
 
-type Page = { items: PresentedPeer[]; nextAfter: string | null };
 const pageSize = 100;
 
-async function fetchPeers(networkId: string, memberId: string | undefined, q: string, after: string | null): Promise<Page> {
+async function fetchPeers(networkId: string, memberId: string | undefined, q: string, after: string | null): Promise<PeerPage> {
   const params = new URLSearchParams({ limit: String(pageSize) });
   if (memberId) params.set('memberId', memberId);
   if (q) params.set('q', q);
@@ -23,7 +22,7 @@ async function fetchPeers(networkId: string, memberId: string | undefined, q: st
 }
 
 /** Hosts of a network: searched and paged on the server, refreshed every few seconds. */
-export function PeersTable({ networkId, basePath, initial, memberId }: { networkId: string; basePath: string; initial: Page; memberId?: string }) {
+export function PeersTable({ networkId, basePath, initial, memberId }: { networkId: string; basePath: string; initial: PeerPage; memberId?: string }) {
   const [q, setQ] = useState('');
   const [debounced, setDebounced] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -71,7 +70,7 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
 }
 
 /** Memoized: typing in the search box must not re-render a hundred rows (issue 7: answers within 100 ms). */
-const PeerRows = memo(function PeerRows({ items, basePath }: { items: PresentedPeer[]; basePath: string }) {
+const PeerRows = memo(function PeerRows({ items, basePath }: { items: readonly PresentedPeer[]; basePath: string }) {
   return (
       <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="peers-table">

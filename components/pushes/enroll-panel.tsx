@@ -1,7 +1,7 @@
 'use client';
 import { useActionState, useEffect, useState } from 'react';
 import { SubmitButton } from '@/components/ui/button';
-import { CopyButton } from '@/components/ui/copy';
+import { Copyable, CopyButton } from '@/components/ui/copy';
 import { enrollmentTokenAction } from './actions';
 
 /**
@@ -34,10 +34,7 @@ export function EnrollPanel({ peerId, enrolled, listenPort = 51820 }: { peerId: 
           <p className="text-sm text-slate-700">
             One-time token, valid until {new Date(token.expiresAt).toLocaleTimeString()} (shown once):
           </p>
-          <div className="flex items-center gap-1">
-            <code className="break-all font-mono text-[13px] text-slate-900" data-testid="enrollment-token">{token.token}</code>
-            <CopyButton value={token.token} label="the enrolment token" />
-          </div>
+          <div><Copyable value={token.token} label="the enrolment token" testId="enrollment-token" /></div>
           <p className="text-sm text-slate-700">On the host, as root, from a checkout of Meshplane (replace the endpoint with the address other hosts reach it at):</p>
           <CommandLine text={command} label="the enrol command" />
           <CommandLine text="npx tsx agent/cli.ts run" label="the run command" />

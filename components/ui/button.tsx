@@ -3,8 +3,6 @@ import { useFormStatus } from 'react-dom';
 
 import { buttonClass, type ButtonVariant } from './button-class';
 
-export { buttonClass };
-
 export function Button({ variant = 'primary', size = 'md', className = '', ...props }:
   React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: 'sm' | 'md' }) {
   return <button type="button" {...props} className={`${buttonClass(variant, size)} ${className}`} />;

@@ -2,10 +2,10 @@
 import { useState } from 'react';
 
 /** Monospace value with a copy button: IPs, names, keys. */
-export function Copyable({ value, label, truncate = false }: { value: string; label?: string; truncate?: boolean }) {
+export function Copyable({ value, label, truncate = false, testId }: { value: string; label?: string; truncate?: boolean; testId?: string }) {
   return (
     <span className="relative inline-flex max-w-full items-center gap-1 align-middle">
-      <code className={`font-mono text-[13px] text-slate-800 ${truncate ? 'truncate' : 'break-all'}`} title={value}>{value}</code>
+      <code className={`font-mono text-[13px] text-slate-800 ${truncate ? 'truncate' : 'break-all'}`} title={value} data-testid={testId}>{value}</code>
       <CopyButton value={value} label={label ?? value} />
     </span>
   );

@@ -56,5 +56,3 @@ export const updatePeerOp = operation({
   scope: (i) => ({ peer: i.peerId }),
   run: (ctx, { peerId, ...change }) => updatePeer(ctx.db, ctx.actor, peerId, change),
 });
-/** The name for it: "Generate config" on a peer's page registers the key through it. */
-export const registerPeerKeyOp = updatePeerOp;

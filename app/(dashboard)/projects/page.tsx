@@ -1,16 +1,14 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { requireUser } from '@/lib/auth/session';
-import { getDb } from '@/lib/db/client';
-import { listProjectsForUser } from '@/lib/projects/projects';
+import { load } from '@/lib/actions/load';
+import { listProjectsOp } from '@/lib/projects/operations';
 import { Card, CardHeader, EmptyState, Badge } from '@/components/ui/card';
 import { CreateProjectForm } from './create-project-form';
 
 export const metadata: Metadata = { title: 'Projects' };
 
 export default async function ProjectsPage() {
-  const user = await requireUser();
-  const projects = await listProjectsForUser(await getDb(), user.id);
+  const projects = await load(listProjectsOp, {});
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>

@@ -81,7 +81,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
       <Card>
         <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config."
           actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
-        <PeersTable networkId={networkId} basePath={base} initial={JSON.parse(JSON.stringify(peers))} />
+        <PeersTable networkId={networkId} basePath={base} initial={peers} />
       </Card>
 
       <NetworkDevices networkId={networkId} />

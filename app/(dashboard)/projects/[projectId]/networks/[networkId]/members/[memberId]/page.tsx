@@ -70,7 +70,7 @@ export default async function MemberPage({ params }: { params: Promise<{ project
 
       <Card>
         <CardHeader title="Hosts" />
-        <PeersTable networkId={networkId} memberId={memberId} basePath={networkPath} initial={{ items: JSON.parse(JSON.stringify(member.peers)).slice(0, 100), nextAfter: member.peers.length > 100 ? member.peers[99].ip : null }} />
+        <PeersTable networkId={networkId} memberId={memberId} basePath={networkPath} initial={{ items: member.peers.slice(0, 100), nextAfter: member.peers.length > 100 ? member.peers[99].ip : null }} />
       </Card>
 
       {member.peers[0] && (

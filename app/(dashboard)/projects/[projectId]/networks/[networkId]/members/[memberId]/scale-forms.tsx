@@ -23,15 +23,12 @@ export function ScaleForm({ memberId, process, count, path }: { memberId: string
 }
 
 export function AddProcessForm({ memberId, path }: { memberId: string; path: string }) {
-  const [state, action] = useActionState(async (prev: Awaited<ReturnType<typeof scaleMemberAction>> | null, form: FormData) => {
-    form.set('process', String(form.get('name') ?? ''));
-    return scaleMemberAction(prev, form);
-  }, null);
+  const [state, action] = useActionState(scaleMemberAction, null);
   return (
     <form action={action} className="grid gap-3 sm:grid-cols-[1fr_8rem_auto] sm:items-start" aria-label="Add a process">
       <input type="hidden" name="memberId" value={memberId} />
       <input type="hidden" name="path" value={path} />
-      <Field label="New process" name="name" placeholder="worker" required className="font-mono" />
+      <Field label="New process" name="process" placeholder="worker" required className="font-mono" />
       <Field label="Instances" name="count" type="number" min={1} max={1000} defaultValue={1} inputMode="numeric" />
       <SubmitButton className="sm:mt-6" variant="secondary" pendingText="Adding…">Add process</SubmitButton>
       {state && !state.ok && <div className="sm:col-span-3"><FormError message={state.error} /></div>}

@@ -1,13 +1,13 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { runAction, type ActionResult } from '@/lib/actions/run-action';
-import { registerPeerKeyOp, updatePeerOp } from '@/lib/devices/operations';
+import { updatePeerOp } from '@/lib/devices/operations';
 import type { PeerConfigBody } from '@/lib/devices/types';
 
 // Registers the public key (made in the admin's browser) and endpoint of a peer run by hand;
 // answers the config body the browser completes with the private key. Admins only (the op's gate).
 export async function registerPeerKeyAction(input: { peerId: string; publicKey: string; endpoint: string }): Promise<ActionResult<{ config: PeerConfigBody | null }>> {
-  const result = await runAction(registerPeerKeyOp, { peerId: input.peerId, publicKey: input.publicKey, endpoint: input.endpoint });
+  const result = await runAction(updatePeerOp, { peerId: input.peerId, publicKey: input.publicKey, endpoint: input.endpoint });
   if (!result.ok) return result;
   revalidatePath('/projects/[projectId]/networks/[networkId]/peers/[peerId]', 'page');
   return { ok: true, data: { config: result.data.config } };

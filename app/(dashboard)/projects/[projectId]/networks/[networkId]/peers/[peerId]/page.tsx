@@ -53,7 +53,7 @@ export default async function PeerPage({ params }: { params: Params }) {
 
       <Card>
         <CardHeader title="Status" description="What the agent on this host last reported; refreshed every few seconds." />
-        <PeerLiveStatus initial={JSON.parse(JSON.stringify(peer))} />
+        <PeerLiveStatus initial={peer} />
       </Card>
 
       {can(network.role, 'network.write') && (
