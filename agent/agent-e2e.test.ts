@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffStates } from '../lib/protocol/diff';
 import type { HostEntry, NetworkState } from '../lib/protocol/network-state';
 import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { generateKeyPair } from './state';
+import { generateKeyPair } from '../lib/wireguard/keys';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 
 /*

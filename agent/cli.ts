@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { generateKeyPair } from '../lib/wireguard/keys';
 import { Applier } from './apply';
 import { DnsResponder, dnsSink } from './dns';
 import { createAgentServer, listen, splitHostPort } from './server';
 import {
-  defaultStateDir, fileAppliedStore, generateKeyPair, loadAgent, publicKeyOf, readPrivateKey, writeIdentity,
-  writePrivateKey,
+  defaultStateDir, fileAppliedStore, loadAgent, publicKeyOf, readPrivateKey, writeIdentity, writePrivateKey,
 } from './state';
 import { RealSystem } from './system';
 import { parseUpstreams, systemUpstreams, UpstreamForwarder } from './upstream';

@@ -80,7 +80,7 @@ describe('DnsResponder over UDP (dns-packet client)', () => {
   });
 
   it('ignores garbage without crashing', async () => {
-    expect(responder.answer(Buffer.from('not dns'))).toBeNull();
+    expect(await responder.respond(Buffer.from('not dns'))).toBeNull();
     expect(ips(await queryUdp(app))).toHaveLength(2);
   });
 });
@@ -295,7 +295,7 @@ describe('DnsResponder forwarding outside the zone', () => {
       expect((await ask(none.port, 'example.test'))?.rcode).toBe('REFUSED');
       expect((await ask(empty.port, 'example.test'))?.rcode).toBe('REFUSED');
       expect((await ask(selfPort, 'example.test'))?.rcode).toBe('REFUSED');
-      expect(none.r.answer(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'example.test' }] }))).not.toBeNull();
+      expect(await none.r.respond(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'example.test' }] }))).not.toBeNull();
     } finally {
       await Promise.all([none.r.close(), empty.r.close(), loop.close()]);
     }

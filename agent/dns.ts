@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket, { type Answer, type Packet } from 'dns-packet';
+import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
 import type { HostConfig } from '../lib/protocol/host-config';
 import type { DnsSink } from './apply';
 import type { UpstreamForwarder } from './upstream';
@@ -36,18 +36,12 @@ export class DnsResponder {
     this.records = new Map(dns.records.map((r) => [r.name.toLowerCase(), r.ips]));
   }
 
-  /** The local answer to one query packet (null when it is not worth an answer), at most `udpMax` bytes when given. Never forwards: REFUSED outside the zone. */
-  answer(query: Buffer, udpMax?: number): Buffer | null {
-    const d = this.decide(query);
-    if (!d) return null;
-    return encodeWithin(d.local ?? d.reply(rcode.REFUSED), udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(d.q))));
-  }
-
   /**
-   * The answer to one query as served: like answer(), but a name outside the zone is forwarded
-   * to the upstreams when there are some (their answer relayed as is, with the client's id;
-   * SERVFAIL when none comes in time). Null: no answer at all (not DNS, or dropped because too
-   * many queries are already being forwarded).
+   * The answer to one query as served, at most `udpMax` bytes when given: from the zone, or for
+   * a name outside it forwarded to the upstreams when there are some (their answer relayed as
+   * is, with the client's id; SERVFAIL when none comes in time), REFUSED when there are none.
+   * Null: no answer at all (not DNS, or dropped because too many queries are already being
+   * forwarded).
    */
   async respond(query: Buffer, udpMax?: number): Promise<Buffer | null> {
     const d = this.decide(query);
@@ -57,7 +51,7 @@ export class DnsResponder {
     if (!this.upstream) return encodeWithin(d.reply(rcode.REFUSED), size);
     // Never to ourselves: a resolv.conf naming this very address would loop.
     const self = this.bound ? { address: this.bound.host, port: this.bound.port } : undefined;
-    const result = await this.upstream.forward(query, self);
+    const result = await this.upstream.forward(query, d.question, self);
     if (result === 'dropped') return null; // the client retries; a flood stays bounded
     if (result === 'unavailable') return encodeWithin(d.reply(rcode.REFUSED), size);
     if (result === 'timeout') {
@@ -69,8 +63,11 @@ export class DnsResponder {
     return result; // the upstream sized it for the client's own EDNS size (its query is relayed unchanged)
   }
 
-  /** Decodes a query; `local` is the packet to answer from the zone, absent when the name is outside it (forward or refuse). */
-  private decide(query: Buffer): { q: Packet; reply: Reply; local?: Packet } | null {
+  /**
+   * Decodes a query; `local` is the packet to answer from the zone, absent when the name is
+   * outside it (forward or refuse), and then `question` is the query's one question.
+   */
+  private decide(query: Buffer): ({ q: Packet; reply: Reply } & ({ local: Packet } | { local?: undefined; question: Question })) | null {
     let q: Packet;
     try {
       q = dnsPacket.decode(query);
@@ -89,11 +86,11 @@ export class DnsResponder {
     if ((q.flags ?? 0) & 0x7800) return { q, reply, local: reply(rcode.NOTIMP) }; // opcode other than QUERY
     if (!question || q.questions!.length !== 1) return { q, reply, local: reply(rcode.FORMERR) };
     const local = this.resolve(question, reply);
-    return local ? { q, reply, local } : { q, reply };
+    return local ? { q, reply, local } : { q, reply, question };
   }
 
   /** The zone's answer, or null for a name outside the zone. */
-  private resolve(question: NonNullable<Packet['questions']>[number], reply: Reply): Packet | null {
+  private resolve(question: Question, reply: Reply): Packet | null {
     const name = question.name.toLowerCase().replace(/\.$/, '');
     const zone = this.zone;
     if (!zone || (name !== zone && !name.endsWith(`.${zone}`))) return null;

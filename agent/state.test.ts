@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomState, seededRng } from '../lib/protocol/testing';
-import { fileAppliedStore, generateKeyPair, loadAgent, publicKeyOf, writeIdentity, writePrivateKey } from './state';
+import { generateKeyPair } from '../lib/wireguard/keys';
+import { fileAppliedStore, loadAgent, publicKeyOf, writeIdentity, writePrivateKey } from './state';
 
 let dir = '';
 afterEach(() => rm(dir, { recursive: true, force: true }));

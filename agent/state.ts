@@ -30,14 +30,11 @@ export interface AppliedStore {
   save(applied: Applied): Promise<void>;
 }
 
-export function generateKeyPair(): { privateKey: string; publicKey: string } {
-  const { secretKey, publicKey } = x25519.keygen();
-  // Clamped as `wg genkey` does (RFC 7748), so the stored key reads back equal from `wg showconf`.
-  secretKey[0] &= 248;
-  secretKey[31] = (secretKey[31] & 127) | 64;
-  return { privateKey: Buffer.from(secretKey).toString('base64'), publicKey: Buffer.from(publicKey).toString('base64') };
-}
-
+/**
+ * Not lib/wireguard/keys.ts publicKeyFromPrivate: that one throws on a key `wg` would refuse,
+ * while `enroll` has always taken private.key as found (Buffer's lenient base64) and left any
+ * failure to `wg` at `run`. Keys are made by lib's generateKeyPair.
+ */
 export function publicKeyOf(privateKey: string): string {
   return Buffer.from(x25519.getPublicKey(Buffer.from(privateKey, 'base64'))).toString('base64');
 }

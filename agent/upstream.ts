@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import dnsPacket from 'dns-packet';
+import dnsPacket, { type Question } from 'dns-packet';
 
 /*
  * Forwarding of queries outside the network's zone to upstream resolvers, over UDP.
@@ -94,22 +94,16 @@ export class UpstreamForwarder {
   }
 
   /**
-   * Forwards one query (raw bytes, already checked to be a single-question QUERY) and resolves
-   * to the upstream's answer carrying the query's own id. `skip` leaves out an upstream (the
-   * responder's own address, so a resolv.conf that points at it cannot loop).
+   * Forwards one query and resolves to the upstream's answer carrying the query's own id.
+   * `query` is the raw bytes of a single-question QUERY that the responder has already decoded
+   * (so at least a 12-byte header), and `asked` its one question: not decoded again here.
+   * `skip` leaves out an upstream (the responder's own address, so a resolv.conf that points
+   * at it cannot loop).
    */
-  forward(query: Buffer, skip?: Upstream): Promise<ForwardResult> {
+  forward(query: Buffer, asked: Question, skip?: Upstream): Promise<ForwardResult> {
     const targets = this.upstreams.filter((u) => !(skip && u.port === skip.port && sameAddress(u.address, skip.address)));
     if (this.closed || targets.length === 0) return Promise.resolve('unavailable');
     if (this.inFlight >= this.maxInFlight) return Promise.resolve('dropped');
-    let question: { name: string; type: string; class?: string } | undefined;
-    try {
-      question = dnsPacket.decode(query).questions?.[0];
-    } catch {
-      question = undefined;
-    }
-    if (!question || query.length < 12) return Promise.resolve('unavailable');
-    const asked = question;
     this.inFlight++;
     const clientId = query.readUInt16BE(0);
     const id = randomInt(65536);
@@ -179,7 +173,7 @@ export class UpstreamForwarder {
   }
 }
 
-function isAnswerTo(msg: Buffer, id: number, question: { name: string; type: string; class?: string }): boolean {
+function isAnswerTo(msg: Buffer, id: number, question: Question): boolean {
   if (msg.length < 12 || msg.readUInt16BE(0) !== id || (msg[2] & 0x80) === 0) return false;
   try {
     const q = dnsPacket.decode(msg).questions?.[0];

@@ -8,8 +8,9 @@ import type { Message } from '../lib/protocol/messages';
 import type { NetworkState } from '../lib/protocol/network-state';
 import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
 import { mutateState, randomState, seededRng } from '../lib/protocol/testing';
+import { generateKeyPair } from '../lib/wireguard/keys';
 import { Applier } from './apply';
-import { generateKeyPair, memoryAppliedStore } from './state';
+import { memoryAppliedStore } from './state';
 import { RealSystem, type System } from './system';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 

@@ -17,6 +17,20 @@ export const notFound = (what = 'Resource') => new AppError(404, 'not_found', `$
 export const conflict = (message: string, field?: string, code = 'conflict') => new AppError(409, code, message, field);
 export const tooManyRequests = (message: string) => new AppError(429, 'rate_limited', message);
 
+type ErrorBody = { error: { code: string; message: string; field?: string } };
+
+/**
+ * The API's answer to a thrown error: an AppError as its status and code, anything else as a
+ * logged 500. Here (no next-auth, no db) so the routes outside the gate answer the same way.
+ */
+export function errorAnswer(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } } };
+  }
+  console.error(error);
+  return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
+}
+
 /** Postgres error codes we turn into conflicts rather than crashes. */
 export function pgErrorCode(e: unknown): string | undefined {
   const err = e as { code?: string; cause?: { code?: string } };

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextApiRequest, NextApiResponse } from 'next';
 import type { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError, errorAnswer } from '../errors';
 import { getDb } from '../db/client';
 import { env } from '../env';
 import type { Operation, Principal } from '../auth/gate';
@@ -28,14 +28,6 @@ const maxBodyBytes = 1024 * 1024;
 
 function headerReader(headers: IncomingHttpHeaders) {
   return { get: (name: string) => { const v = headers[name.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v ?? null; } };
-}
-
-function errorAnswer(error: unknown): Answer {
-  if (error instanceof AppError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } } };
-  }
-  console.error(error);
-  return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
 }
 
 async function jsonBody(req: NextApiRequest, res: NextApiResponse): Promise<unknown> {

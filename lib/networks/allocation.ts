@@ -49,12 +49,3 @@ export async function releaseAddresses(tx: Tx, networkId: string, ips: string[])
   await tx.execute(sql`update ip_allocations set owner_id = null, released_at = now()
     where network_id = ${networkId} and ip = any(${sql`array[${sql.join(ips.map((ip) => sql`${ip}::inet`), sql`, `)}]`})`);
 }
-
-export async function freeAddressCount(tx: Tx, network: Network, pool: 'peers' | 'devices'): Promise<number> {
-  const range = pool === 'peers' ? peerRange(network.cidr) : deviceRange(network.cidr);
-  const [row] = await rows<{ n: number }>(tx, sql`
-    select ${range.last - range.first + 1}::int - count(*)::int as n from ip_allocations a
-    where a.network_id = ${network.id} and (a.owner_id is not null or a.released_at > now() - make_interval(secs => ${env().MESHPLANE_ADDRESS_COOLDOWN_SECONDS}))
-      and a.ip between host(${network.cidr}::inet)::inet + ${range.first}::bigint and host(${network.cidr}::inet)::inet + ${range.last}::bigint`);
-  return Number(row.n);
-}

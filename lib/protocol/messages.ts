@@ -9,7 +9,7 @@ import {
  * is small and time-dependent, so a delta always carries it whole.
  */
 
-export const snapshotMessageSchema = z.object({
+const snapshotMessageSchema = z.object({
   type: z.literal('snapshot'),
   networkId: z.string(),
   version: z.number().int().min(0),
@@ -19,11 +19,11 @@ export const snapshotMessageSchema = z.object({
 });
 
 // Network-wide fields a delta may change; only the ones that changed are present.
-export const deltaMetaSchema = networkStateSchema
+const deltaMetaSchema = networkStateSchema
   .pick({ cidr: true, listenPort: true, zone: true, deviceBlock: true })
   .partial();
 
-export const deltaMessageSchema = z.object({
+const deltaMessageSchema = z.object({
   type: z.literal('delta'),
   networkId: z.string(),
   fromVersion: z.number().int().min(0),
@@ -38,7 +38,6 @@ export const deltaMessageSchema = z.object({
 
 export const messageSchema = z.discriminatedUnion('type', [snapshotMessageSchema, deltaMessageSchema]);
 
-export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 export type DeltaMeta = z.infer<typeof deltaMetaSchema>;
 export type Message = z.infer<typeof messageSchema>;

@@ -1,6 +1,6 @@
 import { getDb } from '../db/client';
 import { env } from '../env';
-import { AppError, invalid } from '../errors';
+import { AppError, errorAnswer, invalid } from '../errors';
 import { clientIp } from '../http/client-ip';
 import { enrollHost, enrollSchema } from './enrollment';
 import { workerGuard } from './worker-guard';
@@ -9,7 +9,7 @@ import { runWorkerRound } from './worker';
 /*
  * The two routes outside the user gate: the agent's enrolment (the one-time token is the
  * credential) and the worker (WORKER_SECRET). Here rather than in the route files so tests
- * call them without loading next-auth; errors are shaped like the API's (lib/http/api.ts).
+ * call them without loading next-auth; errors are answered as the API's are (errorAnswer, lib/errors.ts).
  */
 
 // POST /api/worker: one round of pushes and lease expiry (cron, with Bearer $WORKER_SECRET)
@@ -46,9 +46,6 @@ export async function enrollRoute(request: Request): Promise<Response> {
 }
 
 function failure(error: unknown): Response {
-  if (error instanceof AppError) {
-    return Response.json({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } }, { status: error.status });
-  }
-  console.error(error);
-  return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, { status: 500 });
+  const { status, body } = errorAnswer(error);
+  return Response.json(body, { status });
 }
