@@ -12,10 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { defaultAdminUrl } from './test/scratch-database';
 
 const port = Number(process.env.E2E_PORT ?? 3107);
 const baseURL = `http://127.0.0.1:${port}`;
-const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
 
 process.env.E2E_DATABASE_NAME ??= `meshplane_e2e_${randomBytes(6).toString('hex')}`;
 const databaseUrl = new URL(adminUrl);

@@ -31,7 +31,7 @@ type Waiter = { version: number; count: number; seen: number; resolve: (at: numb
 
 const hosts = new Map<string, Host>();
 const waiters: Waiter[] = [];
-const stats = { requests: 0, inflatedBytes: 0, headHits: 0, verifications: 0, verifyHits: 0, applies: 0, applyHits: 0, answerBytes: 0, status: {} as Record<number, number>, lastApplyAt: 0 };
+const stats = { requests: 0, verifications: 0, answerBytes: 0, lastApplyAt: 0 };
 let signingKey = '';
 let talking: number | 'all' = 8;
 let server: http.Server | null = null;
@@ -64,15 +64,11 @@ function readGzip(raw: Buffer): { text: string; head?: Head; tail?: string } | n
     const head = heads.get(splitKey(raw, p));
     if (head && head.raw.equals(raw.subarray(0, p))) {
       const tail = tryGunzip(raw.subarray(p));
-      if (tail !== null) {
-        stats.headHits++;
-        return { text: head.text + tail, head, tail };
-      }
+      if (tail !== null) return { text: head.text + tail, head, tail };
     }
   }
   const whole = tryGunzip(raw); // a multi-member stream inflates to the concatenation
   if (whole === null) return null;
-  stats.inflatedBytes += whole.length;
   if (raw.length > 64 << 10) learnHead(raw);
   return { text: whole };
 }
@@ -114,10 +110,7 @@ function verify(envelope: unknown): Verdict {
   const e = envelope as { payload?: unknown; signature?: unknown; target?: unknown } | null;
   if (e && typeof e.payload === 'string' && typeof e.signature === 'string' && e.signature && typeof e.target === 'string') {
     const hit = verified.get(e.signature);
-    if (hit && hit.payload === e.payload) {
-      stats.verifyHits++;
-      return { ok: true, message: hit.message, target: e.target, signature: e.signature };
-    }
+    if (hit && hit.payload === e.payload) return { ok: true, message: hit.message, target: e.target, signature: e.signature };
   }
   stats.verifications++;
   const v = verifyEnvelope(envelope, signingKey);
@@ -140,14 +133,13 @@ function nextState(cur: NetworkState | null, message: Message, signature: string
     if (!s) {
       snapshots.set(signature, (s = normalizeState(message.state)));
       while (snapshots.size > 8) snapshots.delete(snapshots.keys().next().value!);
-    } else stats.applyHits++;
+    }
     return s;
   }
   let byPayload = applied.get(cur!);
   if (!byPayload) applied.set(cur!, (byPayload = new Map()));
   let s = byPayload.get(signature);
   if (!s) byPayload.set(signature, (s = applyDelta(cur!, message)));
-  else stats.applyHits++;
   return s;
 }
 
@@ -202,7 +194,6 @@ function peersChunks(state: NetworkState, self: string): { chunks: Buffer[]; tal
 function record(host: Host, next: NetworkState) {
   const before = host.state?.version ?? 0;
   host.state = next;
-  stats.applies++;
   stats.lastApplyAt = epochNow();
   for (let i = waiters.length - 1; i >= 0; i--) {
     const w = waiters[i];
@@ -216,7 +207,6 @@ function record(host: Host, next: NetworkState) {
 async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   stats.requests++;
   const send = (status: number, body: string) => {
-    stats.status[status] = (stats.status[status] ?? 0) + 1;
     stats.answerBytes += body.length;
     res.writeHead(status, { 'content-type': 'application/json' }).end(body);
   };
@@ -252,7 +242,6 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   const totals = { latestHandshake: n ? handshake : null, rxBytes: n * 92_160, txBytes: n * 47_104, peersWithHandshake: n };
   const answer = [Buffer.from(`{"appliedVersion":${next.version},"totals":${JSON.stringify(totals)},"peers":[`), ...figures.chunks, Buffer.from(']}')];
   const length = answer.reduce((n, c) => n + c.length, 0);
-  stats.status[200] = (stats.status[200] ?? 0) + 1;
   stats.answerBytes += length;
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': length });
   res.cork();
@@ -292,30 +281,11 @@ serveParent({
       waiters.push(w);
     });
   },
-  /** How many hosts run each version. */
-  versions() {
-    const out: Record<number, number> = {};
-    for (const h of hosts.values()) { const v = h.state?.version ?? 0; out[v] = (out[v] ?? 0) + 1; }
-    return out;
-  },
   stats() {
     const cpu = process.cpuUsage(cpuMark);
     cpuMark = process.cpuUsage();
-    const snapshot = { ...stats, status: { ...stats.status }, hosts: hosts.size, rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
-    for (const k of ['requests', 'inflatedBytes', 'headHits', 'verifications', 'verifyHits', 'applies', 'applyHits', 'answerBytes'] as const) stats[k] = 0;
-    stats.status = {};
+    const snapshot = { ...stats, hosts: hosts.size, rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
+    for (const k of ['requests', 'verifications', 'answerBytes'] as const) stats[k] = 0;
     return snapshot;
-  },
-  /** Forgets every host and cache: the next pushes meet agents that applied nothing. */
-  reset() {
-    hosts.clear();
-    verified.clear();
-    snapshots.clear();
-    heads.clear();
-    return true;
-  },
-  async stop() {
-    await new Promise<void>((resolve) => { if (!server) return resolve(); server.closeAllConnections(); server.close(() => resolve()); });
-    return true;
   },
 });

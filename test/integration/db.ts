@@ -1,4 +1,7 @@
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, inject } from 'vitest';
+import * as schema from '../../lib/db/schema';
 import { openDatabase, setDb, type Db } from '../../lib/db/client';
 
 /**
@@ -26,4 +29,19 @@ export function useTestDb(): { readonly db: Db } {
       return handle.db;
     },
   };
+}
+
+/**
+ * A client of its own on the test database, bypassing openDatabase (no migrations, no
+ * setDb): drizzle over postgres-js with `max` connections (default 1). `onQuery` is called
+ * with the text of every query sent, to count them at the driver. The caller closes it.
+ */
+export function rawTestDb(opts: { max?: number; onQuery?: (query: string) => void } = {}): { db: Db; close: () => Promise<void> } {
+  const { max = 1, onQuery } = opts;
+  const client = postgres(inject('testDatabaseUrl'), {
+    max,
+    onnotice: () => {},
+    ...(onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {}),
+  });
+  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
 }

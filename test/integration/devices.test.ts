@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
+import { versionOf } from './push-helpers';
 import type { Principal } from '../../lib/auth/gate';
-import { devices, deviceAddresses, ipAllocations, networks, peers } from '../../lib/db/schema';
+import { devices, deviceAddresses, ipAllocations, peers } from '../../lib/db/schema';
 import { createProjectOp, addTeamMemberOp, changeRoleOp, removeTeamMemberOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';
 import { createMemberOp } from '../../lib/members/operations';
@@ -32,7 +33,6 @@ async function join(owner: Principal, projectId: string, role: 'developer' | 'vi
   return { user, p: principalOf(user) };
 }
 
-const version = async (networkId: string) => (await t.db.select().from(networks).where(eq(networks.id, networkId)))[0].configVersion;
 const addressesOf = (deviceId: string) => t.db.select().from(deviceAddresses).where(eq(deviceAddresses.deviceId, deviceId));
 const register = (owner: Principal, peerId: string, publicKey = key()) => updatePeerOp.execute(owner, { peerId, publicKey, endpoint: '203.0.113.7:51820' });
 
@@ -40,13 +40,13 @@ describe('adding a device', () => {
   it('takes addresses from the top of each network’s device block, top down, and bumps the version', async () => {
     const w = await world();
     const { p } = await join(w.owner, w.project.id, 'developer');
-    const before = await version(w.network.id);
+    const before = await versionOf(t.db, w.network.id);
     const base = w.network.cidr.split('.').slice(0, 2).join('.');
     const one = await createDeviceOp.execute(p, { name: 'laptop', publicKey: key() });
     const two = await createDeviceOp.execute(p, { name: 'Phone ', publicKey: key() });
     expect(one.addresses).toEqual([`${base}.255.254/16`]);
     expect(two).toMatchObject({ name: 'phone', addresses: [`${base}.255.253/16`] });
-    expect(await version(w.network.id)).toBe(before + 2);
+    expect(await versionOf(t.db, w.network.id)).toBe(before + 2);
     const owned = await createDeviceOp.execute(w.owner, { name: 'laptop', publicKey: key() }); // names are per user
     expect(owned.addresses).toEqual([`${base}.255.252/16`]);
   });
@@ -77,9 +77,9 @@ describe('adding a device', () => {
     await expect(createDeviceOp.execute(p, { name: 'my laptop', publicKey: key() })).rejects.toMatchObject({ status: 400, field: 'name' });
     await expect(createDeviceOp.execute(p, { name: '-x', publicKey: key() })).rejects.toMatchObject({ status: 400, field: 'name' });
     await createDeviceOp.execute(p, { name: 'laptop', publicKey: key() });
-    const before = await version(w.network.id);
+    const before = await versionOf(t.db, w.network.id);
     await expect(createDeviceOp.execute(p, { name: 'laptop', publicKey: key() })).rejects.toMatchObject({ status: 409, field: 'name' });
-    expect(await version(w.network.id)).toBe(before);
+    expect(await versionOf(t.db, w.network.id)).toBe(before);
     expect(await t.db.select().from(devices).where(eq(devices.userId, user.id))).toHaveLength(1);
   });
 
@@ -101,11 +101,11 @@ describe('adding a device', () => {
     const w = await world({ cidr, instances: 1 });
     const { p } = await join(w.owner, w.project.id, 'developer');
     for (const name of ['a', 'b', 'c']) await createDeviceOp.execute(p, { name, publicKey: key() });
-    const before = await version(w.network.id);
+    const before = await versionOf(t.db, w.network.id);
     const error = await createDeviceOp.execute(p, { name: 'd', publicKey: key() }).catch((e) => e);
     expect(error).toMatchObject({ status: 409, code: 'network_full' });
     expect(error.message).toContain(w.network.label);
-    expect(await version(w.network.id)).toBe(before);
+    expect(await versionOf(t.db, w.network.id)).toBe(before);
     expect((await listDevicesOp.execute(p, {})).items.map((d) => d.name)).toEqual(['a', 'b', 'c']);
   });
 
@@ -135,11 +135,11 @@ describe('what a device is given, and when it goes out of date', () => {
     expect(now.peers).toEqual([{ publicKey: hostKey, endpoint: '203.0.113.7:51820', allowedIps: [`${w.peers[0].ip}/32`] }]);
     expect((await listDevicesOp.execute(p, {})).items[0].stale).toBe(true);
 
-    const before = await version(w.network.id);
+    const before = await versionOf(t.db, w.network.id);
     const newKey = key();
     const fresh = await regenerateDeviceOp.execute(p, { deviceId: device.id, publicKey: newKey });
     expect(fresh).toMatchObject({ id: device.id, addresses: device.addresses, peers: now.peers });
-    expect(await version(w.network.id)).toBe(before + 1);
+    expect(await versionOf(t.db, w.network.id)).toBe(before + 1);
     const [row] = await t.db.select().from(devices).where(eq(devices.id, device.id));
     expect(row.publicKey).toBe(newKey);
     expect((await deviceConfigOp.execute(p, { deviceId: device.id })).stale).toBe(false);
@@ -204,9 +204,9 @@ describe('revocation', () => {
     const device = await createDeviceOp.execute(p, { name: 'laptop', publicKey: key() });
     await expect(deleteDeviceOp.execute(w.owner, { deviceId: device.id })).rejects.toMatchObject({ status: 404 });
     await expect(deviceConfigOp.execute(w.owner, { deviceId: device.id })).rejects.toMatchObject({ status: 404 });
-    const before = await version(w.network.id);
+    const before = await versionOf(t.db, w.network.id);
     await deleteDeviceOp.execute(p, { deviceId: device.id });
-    expect(await version(w.network.id)).toBe(before + 1);
+    expect(await versionOf(t.db, w.network.id)).toBe(before + 1);
     const [alloc] = await t.db.select().from(ipAllocations).where(and(eq(ipAllocations.networkId, w.network.id), eq(ipAllocations.ip, device.addresses[0].split('/')[0])));
     expect(alloc).toMatchObject({ ownerId: null });
     expect(alloc.releasedAt).not.toBeNull();
@@ -220,10 +220,10 @@ describe('revocation', () => {
     const device = await createDeviceOp.execute(p, { name: 'laptop', publicKey: key() });
     expect(await addressesOf(device.id)).toHaveLength(2);
 
-    const before = await version(a.network.id);
+    const before = await versionOf(t.db, a.network.id);
     await changeRoleOp.execute(a.owner, { projectId: a.project.id, userId: user.id, role: 'viewer' });
     expect((await addressesOf(device.id)).map((r) => r.networkId)).toEqual([b.network.id]);
-    expect(await version(a.network.id)).toBe(before + 1);
+    expect(await versionOf(t.db, a.network.id)).toBe(before + 1);
     expect((await listNetworkDevicesOp.execute(a.owner, { networkId: a.network.id }))).toEqual([]);
 
     // Raised again: the existing device joins, and shows as out of date until regenerated.

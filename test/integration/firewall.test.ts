@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
-import { auditLog, leases, networks } from '../../lib/db/schema';
+import { auditLog, leases } from '../../lib/db/schema';
 import { createProjectOp, addTeamMemberOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';
 import { addRuleOp, deleteRuleOp, getFirewallOp, leaseNowOp, noIpMessage, renewLeaseOp, revokeLeaseOp } from '../../lib/firewall/operations';
@@ -14,6 +14,7 @@ import type { Actor } from '../../lib/audit/record';
 import { createNetns, requireRoot, requireTools } from '../../agent/test-support';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
+import { versionOf } from './push-helpers';
 
 const t = useTestDb();
 const hour = 3_600_000;
@@ -32,7 +33,6 @@ beforeAll(async () => {
 });
 afterAll(() => ns?.remove());
 
-const version = async () => (await t.db.select({ v: networks.configVersion }).from(networks).where(eq(networks.id, networkId)))[0].v;
 const actorOf = (p: Principal, ip: string | null): Actor => ({ ...p, ip });
 const auditActions = async (resourceId: string) =>
   (await t.db.select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.resourceId, resourceId))).orderBy(asc(auditLog.id))).map((r) => r.action);
@@ -45,9 +45,9 @@ async function ruleset(now: Date) {
 }
 /** Runs a change and asserts it raised the network's config version by exactly one. */
 async function bumps<T>(change: () => Promise<T>): Promise<T> {
-  const before = await version();
+  const before = await versionOf(t.db, networkId);
   const result = await change();
-  expect(await version()).toBe(before + 1);
+  expect(await versionOf(t.db, networkId)).toBe(before + 1);
   return result;
 }
 
@@ -81,9 +81,9 @@ describe('lease lifecycle with an injected clock', () => {
     expect(counts[0] + counts[1]).toBeGreaterThanOrEqual(1);
     const [row] = await t.db.select().from(leases).where(eq(leases.id, lease.id));
     expect(row.expiredHandledAt).toEqual(end);
-    const before = await version();
+    const before = await versionOf(t.db, networkId);
     await Promise.all([expireLeases(t.db, end), expireLeases(t.db, end)]);
-    expect(await version()).toBe(before);
+    expect(await versionOf(t.db, networkId)).toBe(before);
 
     await expect(renewLease(t.db, me, lease.id, at(27 * hour), { anyLease: true })).rejects.toMatchObject({ status: 409 });
     expect(await auditActions(lease.id)).toEqual(['firewall.lease.create', 'firewall.lease.renew', 'firewall.lease.renew']);
@@ -99,9 +99,9 @@ describe('lease lifecycle with an injected clock', () => {
     await expect(revokeLease(t.db, me, lease.id, at(hour))).rejects.toMatchObject({ status: 409 });
     expect(await auditActions(lease.id)).toEqual(['firewall.lease.create', 'firewall.lease.revoke']);
     // A revoked lease never needs the worker.
-    const before = await version();
+    const before = await versionOf(t.db, networkId);
     await expireLeases(t.db, at(48 * hour));
-    expect(await version()).toBe(before);
+    expect(await versionOf(t.db, networkId)).toBe(before);
   });
 });
 
@@ -161,7 +161,7 @@ describe('operations', () => {
     expect(view.rules.map((r) => r.cidr)).toContain('203.0.113.0/24');
     const leaseId = view.leases[0].id;
     const ruleId = view.rules[0].id;
-    const before = await version();
+    const before = await versionOf(t.db, networkId);
     await expect(leaseNowOp.execute(viewer, { networkId }, { ip })).rejects.toMatchObject({ status: 403 });
     await expect(addRuleOp.execute(viewer, { networkId, cidr: 'nonsense' })).rejects.toMatchObject({ status: 403 });
     await expect(renewLeaseOp.execute(viewer, { leaseId }, { ip })).rejects.toMatchObject({ status: 403 });
@@ -171,7 +171,7 @@ describe('operations', () => {
     await expect(leaseNowOp.execute(stranger, { networkId }, { ip })).rejects.toMatchObject({ status: 404 });
     await expect(revokeLeaseOp.execute(stranger, { leaseId }, { ip })).rejects.toMatchObject({ status: 404 });
     await expect(deleteRuleOp.execute(stranger, { ruleId }, { ip })).rejects.toMatchObject({ status: 404 });
-    expect(await version()).toBe(before);
+    expect(await versionOf(t.db, networkId)).toBe(before);
   });
 
   it('every ruleset rendered from a real allow-list passes the real parser (nft -c -f)', () => {

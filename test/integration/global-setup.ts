@@ -5,10 +5,9 @@
  * TEST_DATABASE_URL and DATABASE_URL point at it too, so stray getDb() calls never touch the
  * server's own databases.
  */
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../lib/db/client';
+import { createScratchDatabase, defaultAdminUrl, type ScratchDatabase } from '../scratch-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,30 +15,17 @@ declare module 'vitest' {
   }
 }
 
-const defaultAdminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(adminUrl: string, query: string) {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  try {
-    await sql.unsafe(query);
-  } finally {
-    await sql.end();
-  }
-}
-
 export default async function setup(project: TestProject) {
   const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const name = `meshplane_test_${randomBytes(6).toString('hex')}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const testUrl = url.toString();
+  const host = new URL(adminUrl).host;
 
+  let database: ScratchDatabase;
   try {
-    await adminQuery(adminUrl, `create database "${name}"`);
+    database = await createScratchDatabase(adminUrl, 'meshplane_test_');
   } catch (e) {
-    throw new Error(`Cannot create the test database on ${url.host} (DATABASE_URL=${adminUrl}): ${(e as Error).message}`);
+    throw new Error(`Cannot create the test database on ${host} (DATABASE_URL=${adminUrl}): ${(e as Error).message}`);
   }
-  const drop = () => adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
+  const { url: testUrl, drop } = database;
   try {
     const handle = await openDatabase(testUrl); // runs the migrations
     await handle.close();

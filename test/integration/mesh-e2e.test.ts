@@ -5,10 +5,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generateKeyPair } from '../../agent/state';
 import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
+import { generateKeyPair } from '../../lib/wireguard/keys';
+import { createScratchDatabase } from '../scratch-database';
 import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
 
 /*
@@ -52,12 +52,8 @@ beforeAll(async () => {
   // A fresh database on the test server.
   const admin = new URL(inject('testDatabaseUrl'));
   admin.pathname = '/postgres';
-  const dbName = `meshplane_mesh_${randomBytes(5).toString('hex')}`;
-  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database "${dbName}"`);
-  p.onCleanup(async () => { await sql.unsafe(`drop database if exists "${dbName}" with (force)`); await sql.end(); });
-  const databaseUrl = new URL(admin.toString());
-  databaseUrl.pathname = `/${dbName}`;
+  const database = await createScratchDatabase(admin.toString(), 'meshplane_mesh_', 5);
+  p.onCleanup(() => database.drop());
 
   p.makeBridge();
   for (const k of ['a', 'b', 'c'] as const) ns[k] = p.plug(k, ips[k]);
@@ -66,7 +62,7 @@ beforeAll(async () => {
   base = `http://${underlay.bridgeIp}:${port}`;
   const appEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: databaseUrl.toString(), AUTH_SECRET: randomBytes(32).toString('base64'), WORKER_SECRET: workerSecret,
+    DATABASE_URL: database.url, AUTH_SECRET: randomBytes(32).toString('base64'), WORKER_SECRET: workerSecret,
     MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
     HOST: underlay.bridgeIp, PORT: String(port), NEXT_DIST_DIR: dist,
   };

@@ -1,15 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '@/lib/db/schema';
-import type { Db } from '@/lib/db/client';
+import { sql } from 'drizzle-orm';
 import { createProjectOp } from '@/lib/projects/operations';
 import { createNetworkOp, getNetworkOp, updateNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp } from '@/lib/members/operations';
 import { scaleMember } from '@/lib/members/members';
-import { useTestDb } from './db';
+import { rawTestDb, useTestDb } from './db';
+import { versionOf } from './push-helpers';
 import { expectAppError, makeUser, principalOf } from './factories';
 import type { Principal } from '@/lib/auth/gate';
 
@@ -137,20 +133,18 @@ describe('networks, members and addresses', () => {
     const net = await createNetworkOp.execute(owner, { projectId, label: 'race', cidr: '10.10.0.0/20' });
     const members = [];
     for (let i = 0; i < 50; i++) members.push(await createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: `m${i}`, instances: 1 }));
-    const client = postgres(inject('testDatabaseUrl'), { max: 50, onnotice: () => {} });
+    const { db: wide, close } = rawTestDb({ max: 50 });
     try {
-      const wide = drizzle(client, { schema }) as unknown as Db;
       const actor = { userId: owner.userId, email: owner.email, ip: null };
       await Promise.all(members.map((m, i) => scaleMember(wide, actor, m.id, { instances: 2 + (i % 4) })));
     } finally {
-      await client.end();
+      await close();
     }
     const ips = (await listPeersOp.execute(owner, { networkId: net.id })).items.map((p) => p.ip);
     expect(ips).toHaveLength(50 + members.reduce((s, _m, i) => s + 1 + (i % 4), 0));
     expect(new Set(ips).size).toBe(ips.length);
     // Lowest free first: the addresses are exactly 1..N.
     expect(Math.max(...ips.map(ipNumber)) - ipNumber('10.10.0.0')).toBe(ips.length);
-    const [{ version }] = await t.db.select({ version: schema.networks.configVersion }).from(schema.networks).where(eq(schema.networks.id, net.id));
-    expect(version).toBe(1 + 50 + 50);
+    expect(await versionOf(t.db, net.id)).toBe(1 + 50 + 50);
   });
 });

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { requireBuild, stop } from './mesh-support';
 
 const root = process.cwd();
 
@@ -38,20 +39,12 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'meshplane-pglite-'));
 afterAll(async () => {
   // tsx passes the signal on to the node process it runs. Not detached: if the test run is
   // killed as a process group, the server goes with it.
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  if (child) await stop(child);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('starts on PGlite with no DATABASE_URL and serves the sign-in page', async () => {
-  const distDir = process.env.NEXT_DIST_DIR || '.next'; // next.config.ts reads the same variable
-  if (!existsSync(path.join(root, distDir, 'BUILD_ID'))) {
-    throw new Error(`the app is not built (no ${distDir}/BUILD_ID): run \`npx next build\` first`);
-  }
+  requireBuild(); // NEXT_DIST_DIR, read by next.config.ts too, passes on to the server
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,

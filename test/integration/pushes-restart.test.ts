@@ -1,10 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import postgres from 'postgres';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '../../lib/db/schema';
-import type { Db } from '../../lib/db/client';
 import type { Principal } from '../../lib/auth/gate';
 import { createProjectOp } from '../../lib/projects/operations';
 import { createMemberOp } from '../../lib/members/operations';
@@ -12,7 +8,7 @@ import { buildNetworkState } from '../../lib/pushes/network-state';
 import { forgetDocuments } from '../../lib/pushes/documents';
 import { runWorkerRound } from '../../lib/pushes/worker';
 import { getSigningKey } from '../../lib/pushes/signing-key';
-import { useTestDb } from './db';
+import { rawTestDb, useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { StubFleet } from './stub-agents';
 import { change, networkWithHosts, peerRows, versionOf } from './push-helpers';
@@ -75,13 +71,12 @@ describe('the network document', () => {
     const big = await networkWithHosts(t.db, owner, projectId, 60, fleet);
     const count = async (networkId: string) => {
       let queries = 0;
-      const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
+      const { db, close } = rawTestDb({ onQuery: () => { queries++; } });
       try {
-        const db = drizzle(client, { schema }) as unknown as Db;
         const state = await buildNetworkState(db, networkId, new Date());
         return { queries, hosts: state!.hosts.length };
       } finally {
-        await client.end();
+        await close();
       }
     };
     const a = await count(small.networkId);

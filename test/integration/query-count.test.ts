@@ -2,27 +2,22 @@
  * No N+1: the queries behind the network page and the peers API stay the same in number
  * whether a network has 20 hosts or 300 (issue 7). Counted at the driver.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '@/lib/db/schema';
-import type { Db } from '@/lib/db/client';
 import type { Principal } from '@/lib/auth/gate';
 import { createProjectOp } from '@/lib/projects/operations';
 import { createNetworkOp, getNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, getMemberOp, listMembersOp, listPeersOp, memberDomainNamesOp } from '@/lib/members/operations';
 import { getFirewallOp } from '@/lib/firewall/operations';
 import { listNetworkDevicesOp } from '@/lib/devices/operations';
-import { useTestDb } from './db';
+import { rawTestDb, useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 
 describe('queries per page do not grow with the hosts', () => {
   const t = useTestDb();
   let queries = 0;
-  const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
-  const counted = drizzle(client, { schema }) as unknown as Db;
-  afterAll(() => client.end());
+  const { db: counted, close } = rawTestDb({ onQuery: () => { queries++; } });
+  afterAll(close);
 
   let owner: Principal;
   const nets: Record<'small' | 'large', { networkId: string; memberId: string }> = {} as never;
