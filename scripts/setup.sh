@@ -7,6 +7,7 @@
 #   PORT=8080 HOST=127.0.0.1 bash scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-modules.sh
 export NEXT_TELEMETRY_DISABLED=1
 
 say() { printf '\033[1m── %s\033[0m\n' "$*"; }
@@ -18,23 +19,7 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 say "dependencies"
-if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ] \
-  && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ]; }; then
-  echo "up to date"
-elif [ -f package-lock.json ]; then
-  log=$(mktemp)
-  if npm ci --no-audit --no-fund >"$log" 2>&1; then
-    tail -n 1 "$log"
-  else
-    # Some registry mirrors lack other platforms' optional packages, which npm ci insists on.
-    grep -m 3 'npm error' "$log" >&2 || true
-    echo "npm ci failed (above); installing with npm install --no-save instead" >&2
-    npm install --no-audit --no-fund --no-save
-  fi
-  rm -f "$log"
-else
-  npm install --no-audit --no-fund
-fi
+ensure_node_modules
 
 say "secrets"
 data_dir=${MESHPLANE_DATA_DIR:-.data}

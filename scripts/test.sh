@@ -13,6 +13,7 @@
 #    under a time limit; prints a summary and exits non-zero if any layer failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-modules.sh
 ROOT=$PWD
 export NEXT_TELEMETRY_DISABLED=1 DEBIAN_FRONTEND=noninteractive
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -86,22 +87,7 @@ else
 fi
 
 say "node modules"
-if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ] \
-  && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ]; }; then
-  echo "up to date"
-elif [ -f package-lock.json ]; then
-  # npm ci refuses a lockfile without every platform's optional packages (some registry
-  # mirrors lack them); then install from the lockfile without rewriting it.
-  if npm ci --no-audit --no-fund >"$RUN_DIR/npm-ci.log" 2>&1; then
-    tail -n 1 "$RUN_DIR/npm-ci.log"
-  else
-    grep -m 3 'npm error' "$RUN_DIR/npm-ci.log" >&2
-    echo "npm ci failed (log above); installing with npm install --no-save instead" >&2
-    npm install --no-audit --no-fund --no-save
-  fi
-else
-  npm install --no-audit --no-fund
-fi
+ensure_node_modules
 
 # ── 2. PostgreSQL ───────────────────────────────────────────────────────────────────────
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
