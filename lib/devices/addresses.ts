@@ -1,11 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { can } from '../auth/permissions';
 import type { Tx } from '../db/client';
 import { deviceAddresses, devices, memberships, networks, peers } from '../db/schema';
-import { AppError, conflict } from '../errors';
+import { AppError, conflict, pgConstraint } from '../errors';
 import { deviceBlock } from '../networks/addressing';
 import { allocateAddresses, releaseAddresses } from '../networks/allocation';
 import { bumpConfigVersion } from '../networks/version';
-import { developerRoles } from '../projects/access';
 import type { ReachableNetwork } from './queries';
 
 export const duplicateKeyMessage = 'This public key is already used by another device or host. Generate a new key pair.';
@@ -18,23 +18,37 @@ export async function claimPublicKey(tx: Tx, publicKey: string, self: { peerId?:
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`wg-public-key:${publicKey}`}))`);
   const [peer] = await tx.select({ id: peers.id }).from(peers).where(eq(peers.publicKey, publicKey));
   const [device] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.publicKey, publicKey));
-  if ((peer && peer.id !== self.peerId) || device) throw conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
+  if ((peer && peer.id !== self.peerId) || device) throw duplicateKey();
+}
+
+/** A public-key unique-constraint failure as the same 409 claimPublicKey gives; other errors as they are. */
+export function keyConflictOf(e: unknown): unknown {
+  const c = pgConstraint(e);
+  return c === 'peers_public_key_unique' || c === 'devices_public_key_unique' ? duplicateKey() : e;
+}
+
+function duplicateKey(): AppError {
+  return conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
+}
+
+/** Gives devices an address each in one network; hosts are told by the version bump. */
+async function addDevices(tx: Tx, networkId: string, deviceIds: string[]) {
+  const network = await bumpConfigVersion(tx, networkId); // first: its row lock serializes allocation
+  const ips = await allocateAddresses(tx, network, deviceIds, 'devices');
+  await tx.insert(deviceAddresses).values(deviceIds.map((deviceId, i) => ({ deviceId, networkId, ip: ips[i] })));
 }
 
 /** Gives the device an address in each network, in id order; a full network fails it all. */
 export async function joinNetworks(tx: Tx, deviceId: string, list: ReachableNetwork[]) {
   for (const n of [...list].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const network = await bumpConfigVersion(tx, n.id); // first: its row lock serializes allocation
-    let ip: string;
     try {
-      [ip] = await allocateAddresses(tx, network, [deviceId], 'devices');
+      await addDevices(tx, n.id, [deviceId]);
     } catch (e) {
       if (e instanceof AppError && e.code === 'network_full') {
         throw conflict(`Network “${n.label}” in project “${n.projectName}” has no free device address: its device block ${deviceBlock(n.cidr)} is full. Ask an admin to remove unused devices there.`, undefined, 'network_full');
       }
       throw e;
     }
-    await tx.insert(deviceAddresses).values({ deviceId, networkId: n.id, ip });
   }
 }
 
@@ -58,26 +72,22 @@ export async function leaveNetworks(tx: Tx, deviceIds: string[], networkIds: str
  * showing out of date until a Regenerate finds room.
  */
 export async function syncDeviceAccess(tx: Tx, projectId: string, userId: string) {
-  const [membership] = await tx.select({ role: memberships.role }).from(memberships)
-    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
   const owned = (await tx.select({ id: devices.id }).from(devices).where(eq(devices.userId, userId))).map((d) => d.id);
   if (owned.length === 0) return;
+  const [membership] = await tx.select({ role: memberships.role }).from(memberships)
+    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
   const inProject = await tx.select({ id: networks.id, label: networks.label, cidr: networks.cidr }).from(networks)
     .where(eq(networks.projectId, projectId)).orderBy(networks.id);
   if (inProject.length === 0) return;
   const held = await tx.select({ deviceId: deviceAddresses.deviceId, networkId: deviceAddresses.networkId }).from(deviceAddresses)
     .where(and(inArray(deviceAddresses.deviceId, owned), inArray(deviceAddresses.networkId, inProject.map((n) => n.id))));
-  const developer = !!membership && (developerRoles as readonly string[]).includes(membership.role);
+  const developer = can(membership?.role, 'access.own');
   if (!developer) return leaveNetworks(tx, owned, held.map((h) => h.networkId));
   for (const n of inProject) {
     const lacking = owned.filter((id) => !held.some((h) => h.deviceId === id && h.networkId === n.id));
     if (lacking.length === 0) continue;
     try {
-      await tx.transaction(async (sp) => { // a savepoint: a full network undoes only its own part
-        const network = await bumpConfigVersion(sp, n.id);
-        const ips = await allocateAddresses(sp, network, lacking, 'devices');
-        await sp.insert(deviceAddresses).values(lacking.map((deviceId, i) => ({ deviceId, networkId: n.id, ip: ips[i] })));
-      });
+      await tx.transaction((sp) => addDevices(sp, n.id, lacking)); // a savepoint: a full network undoes only its own part
     } catch (e) {
       if (!(e instanceof AppError && (e.code === 'network_full' || e.code === 'allocation_race'))) throw e;
     }

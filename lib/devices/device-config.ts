@@ -1,4 +1,5 @@
 import { prefixLength } from '../networks/addressing';
+import { enrolledGateway } from '../protocol/host-config';
 import type { ConfigBody, ConfigPeer } from './types';
 
 // What a device is given, as a pure function of rows (DESIGN.md flow 5), so the answer to
@@ -25,17 +26,12 @@ function byIp<T extends { ip: string }>(a: T, b: T): number {
   return ipNumber(a.ip) - ipNumber(b.ip);
 }
 
-/** The enrolled gateway, or none: an unenrolled gateway cannot forward anything yet. */
-export function enrolledGateway<T extends HostRow>(hosts: T[]): T | undefined {
-  return hosts.find((h) => h.isGateway && h.publicKey !== null);
-}
-
 /**
  * One network's part of a device config. With a gateway the device lists it alone, with the
  * whole CIDR (the gateway forwards); otherwise every enrolled host with its own address.
  */
 export function networkPeers(network: DeviceNetwork): ConfigPeer[] {
-  const gateway = enrolledGateway(network.hosts);
+  const gateway = enrolledGateway(network.hosts, (h) => h.isGateway);
   if (gateway) return [{ publicKey: gateway.publicKey!, endpoint: gateway.endpoint, allowedIps: [network.cidr] }];
   return network.hosts
     .filter((h) => h.publicKey !== null)

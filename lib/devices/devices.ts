@@ -5,7 +5,7 @@ import { conflict, forbidden, pgConstraint } from '../errors';
 import { newId } from '../ids';
 import { bumpConfigVersion } from '../networks/version';
 import { recordAudit, type Actor } from '../audit/record';
-import { claimPublicKey, duplicateKeyMessage, joinNetworks, leaveNetworks } from './addresses';
+import { claimPublicKey, joinNetworks, keyConflictOf, leaveNetworks } from './addresses';
 import { assembleDeviceConfig } from './device-config';
 import { configHash } from './config-hash';
 import { addressesOf, deviceNetworks, ownDevice, reachableNetworks } from './queries';
@@ -15,10 +15,8 @@ const noDeveloperRole = 'Devices need the developer role (or higher) in at least
 
 /** Unique-constraint failures as the 409s the user can act on. */
 function asConflict(e: unknown, name: string): unknown {
-  const constraint = pgConstraint(e);
-  if (constraint === 'devices_user_name_uq') return conflict(`You already have a device named “${name}”. Choose another name.`, 'name', 'duplicate_name');
-  if (constraint === 'devices_public_key_unique' || constraint === 'peers_public_key_unique') return conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
-  return e;
+  if (pgConstraint(e) === 'devices_user_name_uq') return conflict(`You already have a device named “${name}”. Choose another name.`, 'name', 'duplicate_name');
+  return keyConflictOf(e);
 }
 
 /** Computes the device's config now and records it as what the device was given. */

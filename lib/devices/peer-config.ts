@@ -1,6 +1,7 @@
 import { deviceBlock, prefixLength } from '../networks/addressing';
-import { enrolledGateway, ipNumber, type HostRow } from './device-config';
-import type { ConfigPeer, PeerConfigBody } from './types';
+import { hostPeersOf, withoutIp, type RoutedPeer } from '../protocol/host-config';
+import { ipNumber, type HostRow } from './device-config';
+import type { PeerConfigBody } from './types';
 
 // The config of a peer run by hand (an operator's own server, no agent): the same view of the
 // network the agent would derive for it (lib/protocol/host-config.ts), as wg-quick text.
@@ -21,21 +22,12 @@ export function listenPortOf(endpoint: string | null, networkPort: number): numb
 }
 
 export function assemblePeerConfig({ self, cidr, listenPort, hosts, devices }: PeerConfigInput): PeerConfigBody {
-  const gateway = enrolledGateway(hosts);
-  const peers: ConfigPeer[] = hosts
-    .filter((h) => h.peerId !== self.peerId && h.publicKey !== null)
-    .sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip))
-    .map((h) => ({
-      publicKey: h.publicKey!,
-      endpoint: h.endpoint,
-      // The gateway also carries every device's traffic, so it routes the device block.
-      allowedIps: h === gateway ? [`${h.ip}/32`, deviceBlock(cidr)] : [`${h.ip}/32`],
-    }));
-  // Without a gateway (or when this peer is it) devices are reached directly.
-  if (!gateway || gateway.peerId === self.peerId) {
-    for (const d of [...devices].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip))) {
-      peers.push({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`] });
-    }
-  }
+  const routed = hostPeersOf(hosts.map((h) => ({ ...h, gateway: h.isGateway })), devices, deviceBlock(cidr), self.peerId);
+  // Unlike the agent's (by key), listed by address: hosts first, then devices.
+  const peers = [...byIp(routed.hosts), ...byIp(routed.devices)].map(withoutIp);
   return { addresses: [`${self.ip}/${prefixLength(cidr)}`], listenPort: listenPortOf(self.endpoint, listenPort), peers };
+}
+
+function byIp(peers: RoutedPeer[]): RoutedPeer[] {
+  return [...peers].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip));
 }

@@ -1,12 +1,13 @@
-import { and, eq, isNotNull, ne } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { deviceAddresses, devices, networks, peers } from '../db/schema';
-import { conflict, notFound, pgConstraint } from '../errors';
+import { conflict, notFound } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
 import { bumpConfigVersion } from '../networks/version';
 import { getPeer } from '../peers/peers';
-import { claimPublicKey, duplicateKeyMessage } from './addresses';
+import { claimPublicKey, keyConflictOf } from './addresses';
 import { assemblePeerConfig } from './peer-config';
+import { hostsOf } from './queries';
 import type { PeerConfigBody } from './types';
 
 export type PeerChange = { publicKey?: string; endpoint?: string | null; gateway?: boolean };
@@ -41,9 +42,7 @@ export async function updatePeer(db: Db, actor: Actor, peerId: string, change: P
       });
     });
   } catch (e) {
-    const c = pgConstraint(e);
-    if (c === 'peers_public_key_unique' || c === 'devices_public_key_unique') throw conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
-    throw e;
+    throw keyConflictOf(e);
   }
   const peer = await getPeer(db, peerId);
   return { ...peer, config: change.publicKey !== undefined ? await peerConfig(db, peerId) : null };
@@ -54,12 +53,8 @@ export async function peerConfig(q: Queryable, peerId: string): Promise<PeerConf
   const [self] = await q.select({ peerId: peers.id, ip: peers.ip, isGateway: peers.isGateway, endpoint: peers.endpoint, networkId: peers.networkId, cidr: networks.cidr, listenPort: networks.listenPort })
     .from(peers).innerJoin(networks, eq(networks.id, peers.networkId)).where(eq(peers.id, peerId));
   if (!self) throw notFound('Peer');
-  const hosts = await q.select({ peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, agentUrl: peers.agentUrl })
-    .from(peers).where(and(eq(peers.networkId, self.networkId), isNotNull(peers.publicKey)));
+  const hosts = (await hostsOf(q, [self.networkId])).get(self.networkId) ?? [];
   const deviceList = await q.select({ publicKey: devices.publicKey, ip: deviceAddresses.ip }).from(deviceAddresses)
     .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId)).where(eq(deviceAddresses.networkId, self.networkId));
-  return assemblePeerConfig({
-    self, cidr: self.cidr, listenPort: self.listenPort, devices: deviceList,
-    hosts: hosts.map(({ agentUrl, ...h }) => ({ ...h, hasAgent: agentUrl !== null })),
-  });
+  return assemblePeerConfig({ self, cidr: self.cidr, listenPort: self.listenPort, devices: deviceList, hosts });
 }

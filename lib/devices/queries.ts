@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { deviceAddresses, devices, memberships, networks, peers, projects } from '../db/schema';
 import { notFound } from '../errors';
-import { developerRoles } from '../projects/access';
+import { can } from '../auth/permissions';
 import type { DeviceNetwork, HostRow } from './device-config';
 
 export type ReachableNetwork = { id: string; label: string; cidr: string; projectId: string; projectName: string };
@@ -16,7 +16,7 @@ export type ReachableNetwork = { id: string; label: string; cidr: string; projec
 export async function reachableNetworks(q: Queryable, userId: string, lock = false): Promise<{ developer: boolean; networks: ReachableNetwork[] }> {
   const roleQuery = q.select({ projectId: memberships.projectId, role: memberships.role }).from(memberships).where(eq(memberships.userId, userId));
   const roles = lock ? await roleQuery.for('share') : await roleQuery;
-  const projectIds = roles.filter((r) => (developerRoles as readonly string[]).includes(r.role)).map((r) => r.projectId);
+  const projectIds = roles.filter((r) => can(r.role, 'access.own')).map((r) => r.projectId);
   if (projectIds.length === 0) return { developer: false, networks: [] };
   const list = await q.select({ id: networks.id, label: networks.label, cidr: networks.cidr, projectId: networks.projectId, projectName: projects.name })
     .from(networks).innerJoin(projects, eq(projects.id, networks.projectId))
@@ -47,10 +47,10 @@ export async function addressesOf(q: Queryable, deviceIds: string[]): Promise<Ad
 }
 
 /** Enrolled hosts (a public key is known) of these networks, by network id. */
-export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<string, HostRow[]>> {
-  const out = new Map<string, HostRow[]>(networkIds.map((id) => [id, []]));
+export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<string, (HostRow & { peerId: string })[]>> {
+  const out = new Map<string, (HostRow & { peerId: string })[]>(networkIds.map((id) => [id, []]));
   if (networkIds.length === 0) return out;
-  const list = await q.select({ networkId: peers.networkId, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, agentUrl: peers.agentUrl })
+  const list = await q.select({ networkId: peers.networkId, peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, agentUrl: peers.agentUrl })
     .from(peers).where(and(inArray(peers.networkId, networkIds), isNotNull(peers.publicKey)));
   for (const { networkId, agentUrl, ...host } of list) out.get(networkId)?.push({ ...host, hasAgent: agentUrl !== null });
   return out;

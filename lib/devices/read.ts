@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { deviceAddresses, devices, users } from '../db/schema';
 import { notFound } from '../errors';
@@ -7,7 +7,7 @@ import { deviceName as dnsNameOf } from '../dns/names';
 import { prefixLength } from '../networks/addressing';
 import { assembleDeviceConfig } from './device-config';
 import { configHash, isStale } from './config-hash';
-import { addressesOf, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
+import { addressesOf, deviceNetworks, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
 import type { CurrentDeviceConfig } from './types';
 
 /**
@@ -48,11 +48,10 @@ export type DeviceListItem = Awaited<ReturnType<typeof listDevices>>['items'][nu
 /** GET /devices/{id}/config: the config as of now (without the private key) and `stale`. */
 export async function currentDeviceConfig(db: Db, userId: string, deviceId: string): Promise<CurrentDeviceConfig> {
   const device = await ownDevice(db, userId, deviceId);
-  const addresses = await addressesOf(db, [device.id]);
-  const hosts = await hostsOf(db, addresses.map((a) => a.networkId));
-  const body = assembleDeviceConfig(addresses.map((a) => ({ networkId: a.networkId, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] })));
+  const networks = await deviceNetworks(db, device.id);
+  const body = assembleDeviceConfig(networks);
   const reach = await reachableNetworks(db, userId);
-  const missing = reach.networks.filter((n) => !addresses.some((a) => a.networkId === n.id)).length;
+  const missing = reach.networks.filter((n) => !networks.some((held) => held.networkId === n.id)).length;
   const hash = configHash(body);
   return { id: device.id, name: device.name, ...body, stale: isStale(device.lastGivenHash, hash, missing), hash };
 }
@@ -62,8 +61,10 @@ export async function currentDeviceConfig(db: Db, userId: string, deviceId: stri
  * the config they applied (its `hash` from GET …/config) as what the device was given.
  */
 export async function markConfigGiven(db: Db, userId: string, deviceId: string, hash: string) {
-  const device = await ownDevice(db, userId, deviceId);
-  await db.update(devices).set({ lastGivenHash: hash }).where(eq(devices.id, device.id));
+  // Guarded by owner: anyone else's device does not exist for the caller (404), as in ownDevice.
+  const [marked] = await db.update(devices).set({ lastGivenHash: hash })
+    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId))).returning({ id: devices.id });
+  if (!marked) throw notFound('Device');
   return currentDeviceConfig(db, userId, deviceId);
 }
 

@@ -14,7 +14,5 @@ export function renderDeviceConfig(body: ConfigBody, privateKey: string): string
  * hosts can reach it at the endpoint registered for it.
  */
 export function renderPeerConfig(body: PeerConfigBody, privateKey: string): string {
-  const text = renderClientConfig({ privateKey, addresses: body.addresses, dns: [], peers: body.peers });
-  if (!Number.isInteger(body.listenPort) || body.listenPort < 1 || body.listenPort > 65535) throw new Error(`Bad listen port ${body.listenPort}`);
-  return text.replace(/^(PrivateKey = .*)$/m, `$1\nListenPort = ${body.listenPort}`);
+  return renderClientConfig({ privateKey, addresses: body.addresses, dns: [], peers: body.peers, listenPort: body.listenPort });
 }

@@ -1,7 +1,9 @@
 // Shapes the devices API answers with. Type-only, so client components can import them
 // without pulling server code into the browser bundle.
 
-export type ConfigPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+import type { ClientPeer } from '../wireguard/client-config';
+
+export type ConfigPeer = ClientPeer;
 
 /** Everything a wg-quick config needs except the private key, which never reaches the server. */
 export type ConfigBody = { addresses: string[]; peers: ConfigPeer[]; dns: string[] };

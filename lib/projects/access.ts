@@ -1,8 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { memberships } from '../db/schema';
+import { can } from '../auth/permissions';
+import { memberships, roles } from '../db/schema';
 
-export const developerRoles = ['owner', 'admin', 'developer'] as const;
+/** The roles that may own devices, from the role matrix: owner, admin, developer. */
+export const developerRoles = roles.filter((r) => can(r, 'access.own'));
 
 /** Whether the user may own devices anywhere (developer or higher in some project). */
 export async function hasDeveloperAccess(db: Db, userId: string): Promise<boolean> {

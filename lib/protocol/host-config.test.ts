@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotInNetworkError, deriveHostConfig } from './host-config';
+import { NotInNetworkError, deriveHostConfig, hostPeersOf } from './host-config';
 import type { HostEntry, NetworkState } from './network-state';
 
 const key = (c: string) => `${c.repeat(42)}A=`;
@@ -78,5 +78,18 @@ describe('deriveHostConfig', () => {
   it('an endpoint given as a name is not a firewall source (it cannot be matched by address)', () => {
     const s = base([host(1), host(2, { endpoint: 'db.example.com:51820' }), host(3, { endpoint: '[2001:db8::3]:51820' })]);
     expect(deriveHostConfig(s, host(1).peerId, now).firewall.sources).toEqual(['2001:db8::3/128', '203.0.113.0/24']);
+  });
+});
+
+describe('hostPeersOf', () => {
+  it('keeps input order and each ip, so callers sort as they list', () => {
+    const s = base([host(3), host(1, { gateway: true }), host(2)]);
+    const r = hostPeersOf(s.hosts, s.devices, s.deviceBlock, host(2).peerId);
+    expect(r.gateway).toBe(s.hosts[1]);
+    expect(r.hosts.map((p) => [p.ip, p.allowedIps])).toEqual([['10.64.0.4', ['10.64.0.4/32']], ['10.64.0.2', ['10.64.0.2/32', '10.64.240.0/20']]]);
+    expect(r.devices).toEqual([]);
+    expect(hostPeersOf(s.hosts, s.devices, s.deviceBlock, host(1).peerId).devices).toEqual([
+      { publicKey: key('z'), endpoint: null, allowedIps: ['10.64.255.254/32'], ip: '10.64.255.254' },
+    ]);
   });
 });

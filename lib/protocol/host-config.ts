@@ -1,12 +1,14 @@
 import ipaddr from 'ipaddr.js';
-import { type NetworkState, cmp, prefixOf } from './network-state';
+import { prefixLength } from '../networks/addressing';
+import type { ClientPeer } from '../wireguard/client-config';
+import { type NetworkState, cmp } from './network-state';
 
 /*
  * What one host makes of the shared network document. Pure: the agent, the worker (to show
  * what a host should run) and the benchmark's stub agents all derive the same thing.
  */
 
-export type HostPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+export type HostPeer = ClientPeer;
 export type FirewallLease = { ip: string; timeoutSeconds: number };
 export type DnsRecord = { name: string; ips: string[] };
 
@@ -25,22 +27,11 @@ export class NotInNetworkError extends Error {}
 export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: Date): HostConfig {
   const self = state.hosts.find((h) => h.peerId === selfPeerId);
   if (!self) throw new NotInNetworkError(`peer ${selfPeerId} is not a host of ${state.networkId}`);
-  // Only an enrolled gateway can carry device traffic; without one every host lists devices.
-  const gateway = state.hosts.find((h) => h.gateway && h.publicKey !== null);
-  const peers: HostPeer[] = [];
-  for (const h of state.hosts) {
-    if (h.peerId === selfPeerId || h.publicKey === null) continue;
-    const allowedIps = [`${h.ip}/32`];
-    if (gateway && h === gateway) allowedIps.push(state.deviceBlock);
-    peers.push({ publicKey: h.publicKey, endpoint: h.endpoint, allowedIps });
-  }
-  if (!gateway || gateway === self) {
-    for (const d of state.devices) peers.push({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`] });
-  }
-  peers.sort((a, b) => cmp(a.publicKey, b.publicKey));
+  const { gateway, hosts, devices } = hostPeersOf(state.hosts, state.devices, state.deviceBlock, selfPeerId);
+  const peers = [...hosts, ...devices].map(withoutIp).sort((a, b) => cmp(a.publicKey, b.publicKey));
 
   return {
-    address: `${self.ip}/${prefixOf(state.cidr)}`,
+    address: `${self.ip}/${prefixLength(state.cidr)}`,
     listenPort: state.listenPort,
     peers,
     forward: gateway === self,
@@ -48,6 +39,39 @@ export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: D
     dns: { zone: state.zone, records: dnsRecordsOf(state) },
     env: hostEnv(state.networkId, self),
   };
+}
+
+/** What decides a host's routing; both the network document and the peers table have it. */
+export type RoutingHost = { peerId: string; ip: string; publicKey: string | null; endpoint: string | null; gateway: boolean };
+/** A peer with the address it stands for, so each caller can order peers its own way. */
+export type RoutedPeer = HostPeer & { ip: string };
+
+/** The enrolled gateway, or none: an unenrolled gateway cannot forward anything yet. */
+export function enrolledGateway<T extends { publicKey: string | null }>(hosts: T[], isGateway: (h: T) => boolean): T | undefined {
+  return hosts.find((h) => isGateway(h) && h.publicKey !== null);
+}
+
+/**
+ * The peers one host lists, the one routing rule for agents and hosts run by hand: every
+ * other enrolled host at its /32, the enrolled gateway also with the device block; devices
+ * directly only when no gateway carries them, or when this host is the gateway.
+ */
+export function hostPeersOf<H extends RoutingHost>(
+  hosts: H[], devices: { publicKey: string; ip: string }[], deviceBlock: string, selfPeerId: string,
+): { gateway: H | undefined; hosts: RoutedPeer[]; devices: RoutedPeer[] } {
+  const self = hosts.find((h) => h.peerId === selfPeerId);
+  const gateway = enrolledGateway(hosts, (h) => h.gateway);
+  const hostPeers = hosts
+    .filter((h) => h.peerId !== selfPeerId && h.publicKey !== null)
+    .map((h) => ({ publicKey: h.publicKey!, endpoint: h.endpoint, allowedIps: h === gateway ? [`${h.ip}/32`, deviceBlock] : [`${h.ip}/32`], ip: h.ip }));
+  const direct = !gateway || gateway === self;
+  const devicePeers = direct ? devices.map((d) => ({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`], ip: d.ip })) : [];
+  return { gateway, hosts: hostPeers, devices: devicePeers };
+}
+
+/** A routed peer as listed: ip dropped, keys in the order they always had. */
+export function withoutIp({ ip: _ip, ...peer }: RoutedPeer): HostPeer {
+  return peer;
 }
 
 /** The env file the agent writes on a host (DESIGN.md); the dashboard shows the same. */

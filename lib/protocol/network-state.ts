@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isWireGuardKey } from '../wireguard/keys';
 
 /*
  * The one document the control plane signs per network version. Every host gets the same
@@ -14,8 +15,8 @@ const cidr = z.string().refine(isCidr, 'not a CIDR');
 const ipv4Cidr = cidr.refine((s) => s.includes('.'), 'not an IPv4 CIDR');
 const dnsName = z.string().max(253).regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'not a lower-case DNS name');
 const id = z.string().regex(/^[a-z]{2}-[0-9a-z]{1,40}$/, 'not an id');
-// A WireGuard key: 32 bytes in base64 (the last character carries only 4 bits of data).
-export const wgKeySchema = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'not a WireGuard key');
+// Exactly the keys `wg` accepts, as everywhere else (lib/wireguard/keys.ts).
+export const wgKeySchema = z.string().refine(isWireGuardKey, 'not a WireGuard key');
 // host:port or [v6]:port; a host name is allowed (wg resolves it), but no spaces or commas.
 export const endpointSchema = z.string().max(260).regex(/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'not host:port');
 
@@ -72,9 +73,4 @@ export function normalizeState(state: NetworkState): NetworkState {
 
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The prefix length of the network, e.g. 16 for 10.64.0.0/16. */
-export function prefixOf(cidrText: string): number {
-  return Number(cidrText.slice(cidrText.indexOf('/') + 1));
 }

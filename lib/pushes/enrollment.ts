@@ -2,11 +2,11 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client';
 import { auditLog, enrollmentTokens, networks, peers } from '../db/schema';
-import { AppError, conflict, notFound, pgConstraint } from '../errors';
+import { AppError, conflict, notFound } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
 import { hashToken, newSecretToken, secretTokenPattern } from '../auth/secret-token';
 import { bumpConfigVersion } from '../networks/version';
-import { claimPublicKey, duplicateKeyMessage } from '../devices/addresses';
+import { claimPublicKey, keyConflictOf } from '../devices/addresses';
 import { endpointSchema, wgKeySchema } from '../protocol/network-state';
 import { getSigningKey } from './signing-key';
 
@@ -76,9 +76,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
       return { peerId, hostToken, signingPublicKey: publicKeyBase64 };
     });
   } catch (e) {
-    const c = pgConstraint(e);
-    if (c === 'peers_public_key_unique' || c === 'devices_public_key_unique') throw conflict(duplicateKeyMessage, 'publicKey', 'duplicate_key');
-    throw e;
+    throw keyConflictOf(e);
   }
 }
 

@@ -67,6 +67,17 @@ PersistentKeepalive = 25
   });
 });
 
+describe('renderClientConfig with a listen port', () => {
+  it('puts ListenPort right after PrivateKey', () => {
+    const text = renderClientConfig({ privateKey, addresses: ['10.64.0.5/16'], dns: [], peers: [], listenPort: 51999 });
+    expect(text).toBe(`[Interface]\nPrivateKey = ${privateKey}\nListenPort = 51999\nAddress = 10.64.0.5/16\n`);
+  });
+
+  it.each([0, 65536, 1.5, NaN])('refuses port %s', (listenPort) => {
+    expect(() => renderClientConfig({ privateKey, addresses: [], dns: [], peers: [], listenPort })).toThrow(/Bad listen port/);
+  });
+});
+
 describe('configFileName', () => {
   it('prefixes the device name', () => {
     expect(configFileName('laptop')).toBe('meshplane-laptop.conf');

@@ -3,6 +3,7 @@ import { isWireGuardKey } from './keys';
 // A wg-quick config for a device. Assembled in the browser, where the private key lives
 // (DESIGN.md "Keys"), so plain string work only.
 
+/** One [Peer] section; host configs (lib/protocol) and device answers (lib/devices) use it too. */
 export type ClientPeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
 
 export type ClientConfigInput = {
@@ -11,12 +12,14 @@ export type ClientConfigInput = {
   addresses: string[];
   dns: string[];
   peers: ClientPeer[];
+  /** For a server run by hand, so the other hosts reach it at its registered endpoint. */
+  listenPort?: number;
 };
 
 // Keeps NAT mappings open so hosts can reach a device that sits behind a home router.
 export const persistentKeepaliveSeconds = 25;
 
-export function renderClientConfig({ privateKey, addresses, dns, peers }: ClientConfigInput): string {
+export function renderClientConfig({ privateKey, addresses, dns, peers, listenPort }: ClientConfigInput): string {
   const lines = ['[Interface]', `PrivateKey = ${key(privateKey)}`];
   if (addresses.length > 0) lines.push(`Address = ${values(addresses)}`);
   if (dns.length > 0) lines.push(`DNS = ${values(dns)}`);
@@ -26,6 +29,8 @@ export function renderClientConfig({ privateKey, addresses, dns, peers }: Client
     if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${values(peer.allowedIps)}`);
     lines.push(`PersistentKeepalive = ${persistentKeepaliveSeconds}`);
   }
+  // Right after PrivateKey, but checked last: a bad key or value is still the error reported.
+  if (listenPort !== undefined) lines.splice(2, 0, `ListenPort = ${port(listenPort)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -37,6 +42,11 @@ export function configFileName(deviceName: string): string {
 function key(b64: string): string {
   if (!isWireGuardKey(b64)) throw new Error(`Not a WireGuard key: ${JSON.stringify(b64)}`);
   return b64;
+}
+
+function port(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`Bad listen port ${n}`);
+  return n;
 }
 
 // wg-quick runs PostUp lines as root: a value carrying a newline, '#' or '=' could smuggle
