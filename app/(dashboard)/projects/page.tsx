@@ -22,7 +22,7 @@ export default async function ProjectsPage() {
               <li key={p.id}>
                 <Link href={`/projects/${p.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-slate-50 sm:px-5">
                   <span className="min-w-0 flex-1 truncate font-medium text-slate-900">{p.name}</span>
-                  <code className="font-mono text-xs text-slate-500">{p.id}</code>
+                  <code className="hidden font-mono text-xs text-slate-500 sm:inline">{p.id}</code>
                   <span className="text-sm text-slate-500">{p.networkCount} {p.networkCount === 1 ? 'network' : 'networks'}</span>
                   <Badge tone={p.role === 'owner' ? 'indigo' : 'slate'}>{p.role}</Badge>
                 </Link>
