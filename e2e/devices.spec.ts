@@ -86,10 +86,12 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   await page.getByRole('button', { name: 'Create device and config' }).click();
   const made = page.getByTestId('new-device-config');
   await expect(made.getByText('The private key exists only in this page.')).toBeVisible();
-  const text = await download(page, made, 'meshplane-laptop.conf');
+  const text = await download(page, made, 'mp-laptop.conf');
+  await made.getByText('On Linux (wg-quick)').click();
+  await expect(made.getByTestId('linux-advice')).toContainText('sudo wg-quick up mp-laptop');
 
   const prefix = s.network.cidr.split('.').slice(0, 2).join('.');
-  expect(text).toMatch(new RegExp(`^\\[Interface\\]\\nPrivateKey = \\S{44}\\nAddress = ${prefix.replace('.', '\\.')}\\.255\\.254/16\\n`));
+  expect(text).toMatch(new RegExp(`^\\[Interface\\]\\nPrivateKey = \\S{44}\\nAddress = ${prefix.replace('.', '\\.')}\\.255\\.254/32\\n`));
   expect(text).toContain(`[Peer]\nPublicKey = ${s.hostKey}\nEndpoint = 203.0.113.10:51820\nAllowedIPs = ${s.host.ip}/32\nPersistentKeepalive = 25\n`);
   expect(await decodeQr(page, made)).toBe(text);
   expect(await zbar(made)).toBe(text);
@@ -115,7 +117,7 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   await card.getByRole('button', { name: 'Regenerate' }).click();
   await page.getByRole('button', { name: 'Regenerate key and config' }).click();
   const fresh = card.getByTestId('fresh-device-config');
-  const newText = await download(page, fresh, 'meshplane-laptop.conf');
+  const newText = await download(page, fresh, 'mp-laptop.conf');
   expect(newText).toContain('Endpoint = 203.0.113.11:51820');
   expect(newText).not.toContain(privateKey);
   expect(await decodeQr(page, fresh)).toBe(newText);
@@ -144,7 +146,7 @@ test('an admin generates a config for an external server run by hand', async ({ 
   await page.getByLabel('Endpoint (optional)').fill('203.0.113.20:51820');
   await page.getByRole('button', { name: 'Generate config' }).click();
   const made = page.getByTestId('peer-config');
-  const fileName = `meshplane-${s.spare.memberId}-2.conf`;
+  const fileName = `mp-${s.spare.memberId.slice(3, 9)}-2.conf`;
   const text = await download(page, made, fileName);
   expect(text).toContain(`ListenPort = 51820\nAddress = ${s.spare.ip}/16\n`);
   expect(text).toContain(`PublicKey = ${s.hostKey}\nEndpoint = 203.0.113.10:51820\nAllowedIPs = ${s.host.ip}/32`);

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
+import { env } from '@/lib/env';
 import { hasDeveloperAccess } from '@/lib/projects/access';
 import { Logo } from '@/components/shell/logo';
 import { signOutAction } from '../(auth)/actions';
@@ -25,7 +26,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6"><Providers>{children}</Providers></main>
+      <main className="mx-auto max-w-6xl px-4 py-6"><Providers dnsZone={env().MESHPLANE_DNS_ZONE}>{children}</Providers></main>
     </div>
   );
 }

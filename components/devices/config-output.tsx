@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { QRCodeSVG } from 'qrcode.react';
 import { qrAdvice } from '@/lib/wireguard/qr';
 import { Button } from '@/components/ui/button';
+import { useDnsZone } from '@/components/shell/providers';
+import { Copyable } from '@/components/ui/copy';
 
 type Props = {
   /** The complete wg-quick text, private key included: it exists only in this page. */
@@ -59,16 +61,39 @@ export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Pr
           <Button onClick={download}>Download {fileName}</Button>
           {downloaded && <span role="status" className="text-emerald-700">Saved. Keep the file private: it holds the key.</span>}
         </div>
-        <p className="text-slate-600">
-          On Linux, wg-quick names the interface after the file (15 characters at most), so install it under a short name:{' '}
-          <code className="break-all rounded bg-slate-100 px-1 font-mono text-xs">sudo install -m 600 {fileName} /etc/wireguard/mesh0.conf && sudo wg-quick up mesh0</code>
-        </p>
+        <LinuxAdvice fileName={fileName} text={text} />
         <details className="rounded-md ring-1 ring-slate-200">
           <summary className="cursor-pointer px-3 py-2 font-medium text-slate-700">Show the config text</summary>
           <pre data-testid="config-text" className="overflow-x-auto border-t border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5">{text}</pre>
         </details>
       </div>
     </div>
+  );
+}
+
+/** How to bring the file up with wg-quick, and what its DNS line needs on Linux. */
+function LinuxAdvice({ fileName, text }: { fileName: string; text: string }) {
+  const zone = useDnsZone();
+  const iface = fileName.replace(/\.conf$/, '');
+  const resolver = /^DNS = ([^,\n]+)/m.exec(text)?.[1];
+  return (
+    <details data-testid="linux-advice" className="rounded-md ring-1 ring-slate-200">
+      <summary className="cursor-pointer px-3 py-2 font-medium text-slate-700">On Linux (wg-quick)</summary>
+      <div className="space-y-2 border-t border-slate-200 p-3 text-slate-600">
+        <Copyable value={`sudo install -m 600 ${fileName} /etc/wireguard/ && sudo wg-quick up ${iface}`} label="the wg-quick commands" />
+        {resolver && (
+          <>
+            <p>
+              The file&apos;s <code className="font-mono text-xs">DNS</code> line needs resolvconf (Debian, Ubuntu:{' '}
+              <code className="font-mono text-xs">sudo apt install openresolv</code>) or systemd-resolved, or wg-quick up fails.
+              It sends every lookup through the tunnel. To send only <code className="font-mono text-xs">*.{zone}</code> there
+              (split DNS) with systemd-resolved, delete the DNS line and run after wg-quick up:
+            </p>
+            <Copyable value={`sudo resolvectl dns ${iface} ${resolver} && sudo resolvectl domain ${iface} '~${zone}'`} label="the split DNS commands" />
+          </>
+        )}
+      </div>
+    </details>
   );
 }
 

@@ -14,7 +14,7 @@ const b: DeviceNetwork = { networkId: 'pn-bbbbbbbbbbbb', cidr: '10.65.0.0/16', d
 describe('assembleDeviceConfig', () => {
   it('lists every enrolled host with its /32 where there is no gateway, in address order', () => {
     const body = assembleDeviceConfig([a]);
-    expect(body.addresses).toEqual(['10.64.255.254/16']);
+    expect(body.addresses).toEqual(['10.64.255.254/32']);
     expect(body.peers.map((p) => p.allowedIps)).toEqual([['10.64.0.9/32'], ['10.64.0.10/32']]);
     expect(body.peers[0].endpoint).toBe('10.64.0.9:51820');
     expect(body.dns).toEqual(['10.64.0.9']);
@@ -22,7 +22,7 @@ describe('assembleDeviceConfig', () => {
 
   it('lists only the gateway, with the whole CIDR, where the network has an enrolled one', () => {
     const body = assembleDeviceConfig([b, a]);
-    expect(body.addresses).toEqual(['10.64.255.254/16', '10.65.255.254/16']);
+    expect(body.addresses).toEqual(['10.64.255.254/32', '10.65.255.254/32']);
     expect(body.peers.slice(2)).toEqual([{ publicKey: gw.publicKey, endpoint: 'gw.example.com:51820', allowedIps: ['10.65.0.0/16'] }]);
     expect(body.dns).toEqual(['10.64.0.9', '10.65.0.3']);
   });
@@ -40,7 +40,7 @@ describe('assembleDeviceConfig', () => {
   it('renders, with the private key added in the browser, a wg-quick config', () => {
     const pair = generateKeyPair();
     const text = renderDeviceConfig(assembleDeviceConfig([b]), pair.privateKey);
-    expect(text).toBe(`[Interface]\nPrivateKey = ${pair.privateKey}\nAddress = 10.65.255.254/16\nDNS = 10.65.0.3\n\n[Peer]\nPublicKey = ${gw.publicKey}\nEndpoint = gw.example.com:51820\nAllowedIPs = 10.65.0.0/16\nPersistentKeepalive = 25\n`);
+    expect(text).toBe(`[Interface]\nPrivateKey = ${pair.privateKey}\nAddress = 10.65.255.254/32\nDNS = 10.65.0.3\n\n[Peer]\nPublicKey = ${gw.publicKey}\nEndpoint = gw.example.com:51820\nAllowedIPs = 10.65.0.0/16\nPersistentKeepalive = 25\n`);
   });
 });
 

@@ -1,4 +1,3 @@
-import { prefixLength } from '../networks/addressing';
 import { enrolledGateway } from '../protocol/host-config';
 import type { ConfigBody, ConfigPeer } from './types';
 
@@ -49,11 +48,15 @@ export function networkDns(network: DeviceNetwork): string | undefined {
   return (resolvers.find((h) => h.isGateway) ?? resolvers[0])?.ip;
 }
 
-/** The whole config body, networks in id order so equal inputs give equal text. */
+/**
+ * The whole config body, networks in id order so equal inputs give equal text. Addresses are
+ * /32: with the network's prefix, wg-quick would add a connected route for the whole network,
+ * which can shadow the LAN the device sits on; the routes come from AllowedIPs instead.
+ */
 export function assembleDeviceConfig(networks: DeviceNetwork[]): ConfigBody {
   const sorted = [...networks].sort((a, b) => (a.networkId < b.networkId ? -1 : a.networkId > b.networkId ? 1 : 0));
   return {
-    addresses: sorted.map((n) => `${n.deviceIp}/${prefixLength(n.cidr)}`),
+    addresses: sorted.map((n) => `${n.deviceIp}/32`),
     peers: sorted.flatMap(networkPeers),
     dns: sorted.map(networkDns).filter((ip): ip is string => !!ip),
   };

@@ -79,7 +79,19 @@ describe('renderClientConfig with a listen port', () => {
 });
 
 describe('configFileName', () => {
-  it('prefixes the device name', () => {
-    expect(configFileName('laptop')).toBe('meshplane-laptop.conf');
+  it.each([
+    ['laptop', 'mp-laptop.conf'],
+    ['Dana ThinkPad X1 Carbon', 'mp-dana-thinkpa.conf'],
+    ['café / phone', 'mp-cafe-phone.conf'],
+    ['---', 'mp-device.conf'],
+    ['', 'mp-device.conf'],
+  ])('names %j %s', (name, file) => {
+    expect(configFileName(name)).toBe(file);
+  });
+
+  it('always gives a valid interface name (what wg-quick takes from the file name)', () => {
+    for (const name of ['a'.repeat(60), 'x-'.repeat(20), 'ü'.repeat(20), 'db.primary.eu-west', '  spaced  out  ']) {
+      expect(configFileName(name)).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
+    }
   });
 });

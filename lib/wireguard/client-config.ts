@@ -34,9 +34,21 @@ export function renderClientConfig({ privateKey, addresses, dns, peers, listenPo
   return `${lines.join('\n')}\n`;
 }
 
-/** The download name; wg-quick takes the interface name from it. */
+// wg-quick takes the interface name from the file name and refuses any name that is not a
+// valid Linux interface name: at most 15 characters of [a-zA-Z0-9_=+.-].
+const interfaceNameMax = 15;
+const filePrefix = 'mp-';
+
+/** The download name: `mp-<device name, shortened>.conf`, which wg-quick accepts as it is. */
 export function configFileName(deviceName: string): string {
-  return `meshplane-${deviceName}.conf`;
+  const slug = deviceName
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9_=+.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .slice(0, interfaceNameMax - filePrefix.length)
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return `${filePrefix}${slug || 'device'}.conf`;
 }
 
 function key(b64: string): string {

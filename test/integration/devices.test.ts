@@ -44,11 +44,11 @@ describe('adding a device', () => {
     const base = w.network.cidr.split('.').slice(0, 2).join('.');
     const one = await createDeviceOp.execute(p, { name: 'laptop', publicKey: key() });
     const two = await createDeviceOp.execute(p, { name: 'Phone ', publicKey: key() });
-    expect(one.addresses).toEqual([`${base}.255.254/16`]);
-    expect(two).toMatchObject({ name: 'phone', addresses: [`${base}.255.253/16`] });
+    expect(one.addresses).toEqual([`${base}.255.254/32`]);
+    expect(two).toMatchObject({ name: 'phone', addresses: [`${base}.255.253/32`] });
     expect(await versionOf(t.db, w.network.id)).toBe(before + 2);
     const owned = await createDeviceOp.execute(w.owner, { name: 'laptop', publicKey: key() }); // names are per user
-    expect(owned.addresses).toEqual([`${base}.255.252/16`]);
+    expect(owned.addresses).toEqual([`${base}.255.252/32`]);
   });
 
   it('joins every network of every project where the user is developer or higher, and nothing else', async () => {

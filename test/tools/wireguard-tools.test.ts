@@ -128,11 +128,39 @@ describe('a rendered client config loads into a real WireGuard interface', () =>
     }
   });
 
-  it('names files wg-quick accepts only while "meshplane-<name>" stays within 15 characters', () => {
+  it('names files that wg-quick accepts as downloaded, whatever the device is called', () => {
     ready();
     const text = renderClientConfig({ privateKey: generateKeyPair().privateKey, addresses: [], dns: [], peers: [] });
-    expect(succeeds('wg-quick', ['strip', writeConfig(configFileName('mbp'), text)])).toBe(true);
-    // Linux interface names stop at 15 characters, and wg-quick takes the name from the file.
-    expect(succeeds('wg-quick', ['strip', writeConfig(configFileName('laptop'), text)])).toBe(false);
+    // Linux interface names stop at 15 characters, and wg-quick takes the name from the file:
+    // the names of the first version ('meshplane-laptop.conf') are refused.
+    expect(succeeds('wg-quick', ['strip', writeConfig('meshplane-laptop.conf', text)])).toBe(false);
+    for (const name of ['mbp', 'laptop', 'Dana ThinkPad X1 Carbon', 'téléphone de Zoé', 'db.primary.eu-west-1']) {
+      expect([name, succeeds('wg-quick', ['strip', writeConfig(configFileName(name), text)])]).toEqual([name, true]);
+    }
+  });
+
+  it('brings a device config up with wg-quick under its downloaded name, with a /32 address', () => {
+    ready();
+    const device = generateKeyPair();
+    const text = renderClientConfig({
+      privateKey: device.privateKey, addresses: ['10.64.255.254/32'], dns: [],
+      peers: [{ publicKey: generateKeyPair().publicKey, endpoint: '198.51.100.7:51820', allowedIps: ['10.64.0.0/16'] }],
+    });
+    // A unique name: wireguard-go's control socket (named after the interface) is machine-wide.
+    const file = writeConfig(configFileName(`t${randomBytes(3).toString('hex')} laptop`), text);
+    const name = path.basename(file, '.conf');
+    const env = { ...process.env, WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go' };
+    const up = spawnSync('ip', ['netns', 'exec', namespace, 'wg-quick', 'up', file], { encoding: 'utf8', timeout: 20_000, env });
+    try {
+      expect(up.status, up.stderr).toBe(0);
+      const addresses = run('ip', ['netns', 'exec', namespace, 'ip', '-4', '-o', 'addr', 'show', 'dev', name]);
+      expect(addresses).toContain('10.64.255.254/32');
+      // The only route into the network is AllowedIPs', not a connected /16 from the address.
+      const routes = run('ip', ['netns', 'exec', namespace, 'ip', '-4', 'route', 'show', 'dev', name]);
+      expect(routes.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['10.64.0.0/16']);
+      expect(routes).not.toContain('proto kernel');
+    } finally {
+      spawnSync('ip', ['netns', 'exec', namespace, 'wg-quick', 'down', file], { timeout: 20_000, env });
+    }
   });
 });

@@ -71,7 +71,7 @@ export default async function PeerPage({ params }: { params: Params }) {
           <CardHeader title="Generate config" description="For a server you run yourself, without the Meshplane agent: a standard wg-quick config listing the other hosts." />
           <div className="p-4 sm:p-5">
             <PeerConfigGenerator peerId={peer.id} hasKey={!!peer.publicKey} endpoint={peer.endpoint}
-              fileName={configFileName(`${peer.memberId}-${peer.number}`)} />
+              fileName={configFileName(`${peer.memberId.slice(3, 9)}-${peer.number}`)} />
           </div>
         </Card>
       )}
