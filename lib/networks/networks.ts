@@ -66,8 +66,10 @@ export async function listNetworks(db: Db, projectId: string, filter: { tag?: st
   return db.select({
     id: networks.id, label: networks.label, description: networks.description, tags: networks.tags, cidr: networks.cidr,
     configVersion: networks.configVersion, createdAt: networks.createdAt,
-    memberCount: sql<number>`(select count(*)::int from members m where m.network_id = ${networks.id})`,
-    peerCount: sql<number>`(select count(*)::int from peers p where p.network_id = ${networks.id})`,
+    // Qualified by hand: drizzle renders ${networks.id} as a bare "id", which inside the
+    // subquery is the member's or peer's own id, and every count came out 0.
+    memberCount: sql<number>`(select count(*)::int from members m where m.network_id = "networks"."id")`,
+    peerCount: sql<number>`(select count(*)::int from peers p where p.network_id = "networks"."id")`,
   }).from(networks)
     .where(and(
       eq(networks.projectId, projectId),

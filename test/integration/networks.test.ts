@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createProjectOp } from '@/lib/projects/operations';
-import { createNetworkOp, getNetworkOp, updateNetworkOp } from '@/lib/networks/operations';
+import { createNetworkOp, getNetworkOp, listNetworksOp, updateNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp } from '@/lib/members/operations';
 import { scaleMember } from '@/lib/members/members';
 import { rawTestDb, useTestDb } from './db';
@@ -34,6 +34,18 @@ describe('networks, members and addresses', () => {
     expect(hidden.message).not.toContain(a.id);
     const named = await expectAppError(createNetworkOp.execute(owner, { projectId, label: 'x', cidr: inside }));
     expect(named.message).toContain(a.id);
+  });
+
+  it('counts each network\'s members and hosts in the list', async () => {
+    const net = await createNetworkOp.execute(owner, { projectId, label: 'counted', cidr: '192.168.20.0/24' });
+    const empty = await createNetworkOp.execute(owner, { projectId, label: 'counted-empty', cidr: '192.168.21.0/24' });
+    await createMemberOp.execute(owner, { networkId: net.id, kind: 'application', label: 'api', processes: { web: 2, worker: 1 } });
+    await createMemberOp.execute(owner, { networkId: net.id, kind: 'external', label: 'db1' });
+    await createMemberOp.execute(owner, { networkId: net.id, kind: 'external', label: 'db2' });
+    const list = await listNetworksOp.execute(owner, { projectId });
+    const counts = (id: string) => { const n = list.find((x) => x.id === id)!; return [n.memberCount, n.peerCount]; };
+    expect(counts(net.id)).toEqual([3, 5]);
+    expect(counts(empty.id)).toEqual([0, 0]);
   });
 
   it('refuses malformed, public, out-of-range and misaligned CIDRs with the field named', async () => {
