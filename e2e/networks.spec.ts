@@ -78,6 +78,30 @@ test('an admin builds a network and an application, scales it, copies a name; a 
   await expect(viewerPage.getByText(ips[0])).toBeVisible();
 });
 
+test('scaling a process to 0 asks first, and Cancel keeps what was typed', async ({ page, request }) => {
+  const owner = createUser(uniqueEmail('owner'));
+  const auth = { Authorization: `Bearer ${createToken(owner.email)}` };
+  const project = await (await request.post('/api/v1/projects', { headers: auth, data: { name: 'e2e scale' } })).json();
+  const network = await (await request.post(`/api/v1/projects/${project.id}/networks`, { headers: auth, data: { label: 'scaled', cidr: '192.168.78.0/24' } })).json();
+  const member = await (await request.post(`/api/v1/networks/${network.id}/members`, { headers: auth, data: { kind: 'application', label: 'api', processes: { web: 2, worker: 3 } } })).json();
+  await signIn(page, owner);
+  await page.goto(`/projects/${project.id}/networks/${network.id}/members/${member.id}`);
+  const rows = page.getByTestId('peers-table').locator('tbody tr');
+  await expect(rows).toHaveCount(5);
+  const worker = page.getByRole('listitem').filter({ has: page.getByLabel('Instances of worker') });
+  await page.getByLabel('Instances of worker').fill('0');
+  await worker.getByRole('button', { name: 'Scale' }).click();
+  const ask = page.getByRole('dialog', { name: 'Scale worker to 0?' });
+  await expect(ask).toContainText('All 3 instances are removed');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toBeHidden();
+  await expect(rows).toHaveCount(5);
+  await expect(page.getByLabel('Instances of worker')).toHaveValue('0');
+  await worker.getByRole('button', { name: 'Scale' }).click();
+  await ask.getByRole('button', { name: 'Scale to 0' }).click();
+  await expect(rows).toHaveCount(2);
+});
+
 test('deleting a network asks first and names what will be lost', async ({ page, request }) => {
   const owner = createUser(uniqueEmail('owner'));
   const auth = { Authorization: `Bearer ${createToken(owner.email)}` };
