@@ -102,6 +102,27 @@ test('scaling a process to 0 asks first, and Cancel keeps what was typed', async
   await expect(rows).toHaveCount(2);
 });
 
+test('on a phone the hosts are cards with their status in view, and nothing scrolls sideways', async ({ page, request }) => {
+  const owner = createUser(uniqueEmail('owner'));
+  const auth = { Authorization: `Bearer ${createToken(owner.email)}` };
+  const project = await (await request.post('/api/v1/projects', { headers: auth, data: { name: 'e2e phone' } })).json();
+  const network = await (await request.post(`/api/v1/projects/${project.id}/networks`, { headers: auth, data: { label: 'pocket', cidr: '192.168.79.0/24' } })).json();
+  await request.post(`/api/v1/networks/${network.id}/members`, { headers: auth, data: { kind: 'application', label: 'a-rather-long-application-label', processes: { web: 2 } } });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await signIn(page, owner);
+  await page.goto(`/projects/${project.id}/networks/${network.id}`);
+  const cells = page.getByTestId('peer-status-cell');
+  await expect(cells).toHaveCount(2);
+  for (const cell of await cells.all()) {
+    await cell.scrollIntoViewIfNeeded();
+    await expect(cell).toBeInViewport();
+    const box = (await cell.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await expect(page.getByTestId('peers-table').locator('thead')).toBeHidden();
+});
+
 test('deleting a network asks first and names what will be lost', async ({ page, request }) => {
   const owner = createUser(uniqueEmail('owner'));
   const auth = { Authorization: `Bearer ${createToken(owner.email)}` };

@@ -69,28 +69,32 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
   );
 }
 
-/** Memoized: typing in the search box must not re-render a hundred rows (issue 7: answers within 100 ms). */
+/**
+ * Memoized: typing in the search box must not re-render a hundred rows (issue 7: answers within 100 ms).
+ * Under 640 px each row becomes a card (instance and status on top, then IP, names, key) with
+ * the same elements restyled, so a phone never scrolls sideways to find the status.
+ */
 const PeerRows = memo(function PeerRows({ items, basePath }: { items: readonly PresentedPeer[]; basePath: string }) {
   return (
-      <div className="relative overflow-x-auto">
-        <table className="w-full text-left text-sm" data-testid="peers-table">
-          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+      <div className="relative sm:overflow-x-auto">
+        <table className="w-full text-left text-sm max-sm:block" data-testid="peers-table">
+          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 max-sm:hidden">
             <tr><th className="px-4 py-2 sm:px-5">Instance</th><th className="px-3 py-2">IP</th><th className="px-3 py-2">Names</th><th className="px-3 py-2">Public key</th><th className="px-3 py-2">Status</th></tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody className="divide-y divide-slate-100 max-sm:block">
             {items.map((p) => (
-              <tr key={p.id} data-peer-ip={p.ip} className="align-top">
-                <td className="px-4 py-2.5 whitespace-nowrap sm:px-5">
+              <tr key={p.id} data-peer-ip={p.ip} className="align-top max-sm:grid max-sm:grid-cols-[minmax(0,1fr)_auto] max-sm:gap-x-3 max-sm:gap-y-1 max-sm:px-4 max-sm:py-3">
+                <td className="px-4 py-2.5 whitespace-nowrap sm:px-5 max-sm:order-1 max-sm:p-0">
                   <Link href={`${basePath}/members/${p.memberId}`} className="font-medium text-indigo-700 hover:underline">{p.memberLabel}</Link>
                   <div className="text-xs text-slate-500">
                     <Link href={`${basePath}/peers/${p.id}`} className="hover:text-indigo-700 hover:underline" aria-label={`Host ${p.names[0]}`}>{p.process ? `${p.process} #${p.number}` : `#${p.number}`}</Link>{' '}
                     {p.isGateway && <Badge tone="indigo">gateway</Badge>}
                   </div>
                 </td>
-                <td className="px-3 py-2.5 whitespace-nowrap"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
-                <td className="px-3 py-2.5"><div className="flex min-w-64 flex-col">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
-                <td className="max-w-40 px-3 py-2.5">{p.publicKey ? <Copyable value={p.publicKey} label="public key" truncate /> : <span className="text-xs text-slate-400">none yet</span>}</td>
-                <td className="px-3 py-2.5 whitespace-nowrap"><PeerStatus peer={p} /></td>
+                <td className="px-3 py-2.5 whitespace-nowrap max-sm:order-3 max-sm:col-span-2 max-sm:p-0"><Copyable value={p.ip} label={`IP of ${p.names[0]}`} /></td>
+                <td className="px-3 py-2.5 max-sm:order-4 max-sm:col-span-2 max-sm:p-0"><div className="flex min-w-0 flex-col sm:min-w-64">{p.names.map((n) => <Copyable key={n} value={n} />)}</div></td>
+                <td className="max-w-40 px-3 py-2.5 max-sm:order-5 max-sm:col-span-2 max-sm:max-w-none max-sm:p-0">{p.publicKey ? <Copyable value={p.publicKey} label="public key" truncate /> : <span className="text-xs text-slate-400">no key yet</span>}</td>
+                <td className="px-3 py-2.5 whitespace-nowrap max-sm:order-2 max-sm:p-0 max-sm:text-right" data-testid="peer-status-cell"><PeerStatus peer={p} /></td>
               </tr>
             ))}
           </tbody>
