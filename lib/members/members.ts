@@ -61,7 +61,7 @@ export async function createMember(db: Db, actor: Actor, networkId: string, inpu
         id: newId(input.kind), networkId, kind: input.kind, label: input.label, tags: input.tags,
       }).returning();
       await scaleProcesses(tx, network, member, targets);
-      await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.create', resourceType: 'member', resourceId: member.id, details: { label: member.label, kind: member.kind, processes: targets } });
+      await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.create', resourceType: 'member', resourceId: member.id, details: { label: member.label, kind: member.kind, processes: targets, networkId: network.id } });
       return member;
     });
   } catch (e) {
@@ -108,7 +108,7 @@ export async function deleteMember(db: Db, actor: Actor, memberId: string) {
     const removed = await tx.delete(peers).where(eq(peers.memberId, memberId)).returning({ ip: peers.ip });
     await releaseAddresses(tx, network.id, removed.map((r) => r.ip));
     await tx.delete(members).where(eq(members.id, memberId));
-    await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.delete', resourceType: 'member', resourceId: memberId, details: { label: member.label, peers: removed.length } });
+    await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.delete', resourceType: 'member', resourceId: memberId, details: { label: member.label, peers: removed.length, networkId: member.networkId } });
   });
 }
 
