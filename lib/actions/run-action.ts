@@ -12,6 +12,11 @@ export function formToObject(form: FormData): Record<string, unknown> {
   return Object.fromEntries([...form.entries()].filter(([key]) => !key.startsWith('$ACTION')));
 }
 
+/** `tags.1` is shown under the form's `tags` field: each error is keyed by its path and by its field. */
+function fieldErrorsOf(path: string, message: string): Record<string, string> {
+  return { [path.split('.')[0]]: message, [path]: message };
+}
+
 /** The server-action face of an operation: same gate, errors as data for the form. */
 export async function runAction<S extends z.ZodType, R>(op: Operation<S, R>, raw: unknown): Promise<ActionResult<R>> {
   try {
@@ -19,7 +24,7 @@ export async function runAction<S extends z.ZodType, R>(op: Operation<S, R>, raw
     return { ok: true, data };
   } catch (error) {
     if (error instanceof AppError) {
-      return { ok: false, error: error.message, fieldErrors: error.field ? { [error.field]: error.message } : {} };
+      return { ok: false, error: error.message, fieldErrors: error.field ? fieldErrorsOf(error.field, error.message) : {} };
     }
     if ((error as { digest?: string })?.digest?.startsWith('NEXT_')) throw error; // redirect(), notFound()
     console.error(error);
