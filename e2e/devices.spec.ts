@@ -125,6 +125,33 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   expect((await ok(request, devToken, 'GET', `/devices/${items[0].id}/config`)).stale).toBe(false);
 });
 
+test('a link inside the app asks before leaving an unsaved private key behind', async ({ page, request }) => {
+  const s = await seed(request);
+  const dev = await addToTeam(request, s, 'developer');
+  await signIn(page, dev);
+  await page.goto('/access');
+  await page.getByLabel('Device name').fill('tablet');
+  await page.getByRole('button', { name: 'Create device and config' }).click();
+  const made = page.getByTestId('new-device-config');
+  await expect(made.getByText('The private key exists only in this page.')).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' });
+
+  const asked: string[] = [];
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await nav.click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain('leaving loses it');
+  await expect(page).toHaveURL(/\/access$/);
+  await expect(made.getByText('The private key exists only in this page.')).toBeVisible();
+
+  // Once the file is saved, links work without a question.
+  await download(page, made, 'mp-tablet.conf');
+  page.on('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await nav.click();
+  await expect(page).toHaveURL(/\/projects$/);
+  expect(asked).toHaveLength(1);
+});
+
 test('a viewer has no My access entry and the API answers 403', async ({ page, request }) => {
   const s = await seed(request);
   const viewer = await addToTeam(request, s, 'viewer');

@@ -21,12 +21,25 @@ export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Pr
   const advice = qrAdvice(text, hostCount);
   const [downloaded, setDownloaded] = useState(false);
 
-  // Until the file is saved, leaving the page would lose the private key: ask first.
+  // Until the file is saved, leaving the page would lose the private key: ask first, on a
+  // reload or a closed tab (beforeunload) and on a link inside the app, which Next follows
+  // without unloading the page. Captured at the document, before Link's own handler.
   useEffect(() => {
     if (downloaded) return;
     const warn = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
+    const guardLinks = (e: MouseEvent) => {
+      const link = (e.target as Element | null)?.closest?.('a[href]');
+      if (!link || link.hasAttribute('download') || e.defaultPrevented) return;
+      if (window.confirm('The private key of this config exists only in this page. Unless you downloaded the file or scanned the QR code, leaving loses it. Leave?')) return;
+      e.preventDefault();
+      e.stopPropagation();
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    document.addEventListener('click', guardLinks, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', guardLinks, true);
+    };
   }, [downloaded]);
 
   function download() {
