@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { auditLog, enrollmentTokens, peers, settings } from '../../lib/db/schema';
+import { auditLog, enrollmentTokens, firewallRules, peers, settings } from '../../lib/db/schema';
 import type { Principal } from '../../lib/auth/gate';
 import { hashToken } from '../../lib/auth/secret-token';
+import { rows } from '../../lib/db/client';
 import { createProjectOp, addTeamMemberOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';
 import { createMemberOp } from '../../lib/members/operations';
@@ -131,17 +132,27 @@ describe('enrolment', () => {
     expect(res.status).toBe(200);
   });
 
-  it('the migration removes credentials kept from enrolments before this check', async () => {
+  it('the migration removes credentials kept from enrolments before this check, and makes mapped rules IPv4', async () => {
     const id = peerIds[2];
+    await t.db.insert(firewallRules).values([
+      { id: 'fw-mapped000001', networkId, cidr: '::ffff:198.51.100.99/128' },
+      { id: 'fw-mapped000002', networkId, cidr: '::ffff:198.51.100.0/120' },
+      { id: 'fw-mapped000003', networkId, cidr: '198.51.100.0/24' }, // the same as the one above
+    ]);
+    const before = await versionOf(t.db, networkId);
     await t.db.update(peers).set({ agentUrl: 'http://admin:hunter2@198.51.100.3:51821/x@y' }).where(eq(peers.id, id));
     await t.db.insert(auditLog).values({ projectId: null, actorEmail: `agent ${id}`, action: 'peer.enroll', resourceType: 'peer', resourceId: id,
       details: { endpoint: '198.51.100.3:51820', agentUrl: 'https://admin:hunter2@198.51.100.3:51821' } });
-    const file = readdirSync('drizzle').find((f) => f.includes('agent_url_no_credentials'))!;
+    const file = readdirSync('drizzle').find((f) => f.includes('agent_urls_and_mapped_rules'))!;
     for (const statement of readFileSync(path.join('drizzle', file), 'utf8').split('--> statement-breakpoint')) await t.db.execute(sql.raw(statement));
     expect((await peerRow(id)).agentUrl).toBe('http://198.51.100.3:51821/x@y');
     const logged = await t.db.select().from(auditLog).where(eq(auditLog.resourceId, id));
     expect(JSON.stringify(logged)).not.toContain('hunter2');
     expect(logged.map((l) => l.details?.agentUrl)).toContain('https://198.51.100.3:51821');
+    const rules = await rows(t.db, sql`select id, host(cidr) || '/' || masklen(cidr) as cidr from firewall_rules where network_id = ${networkId} order by id`);
+    expect(rules).toEqual([{ id: 'fw-mapped000001', cidr: '198.51.100.99/32' }, { id: 'fw-mapped000003', cidr: '198.51.100.0/24' }]);
+    expect(await versionOf(t.db, networkId)).toBe(before + 1);
+    await t.db.delete(firewallRules).where(eq(firewallRules.networkId, networkId));
     await t.db.update(peers).set({ agentUrl: null }).where(eq(peers.id, id));
   });
 
