@@ -119,11 +119,11 @@ describe('networks, members and addresses', () => {
     const net = await createNetworkOp.execute(owner, { projectId, label: 'empty-patch', cidr: '192.168.15.0/24' });
     const m = await createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: 'db' });
     for (const call of [
-      updateNetworkOp.execute(owner, { networkId: net.id }),
-      updateNetworkOp.execute(owner, { networkId: net.id, unknown: 'x' } as never),
-      updateMemberOp.execute(owner, { memberId: m.id }),
+      () => updateNetworkOp.execute(owner, { networkId: net.id }),
+      () => updateNetworkOp.execute(owner, { networkId: net.id, unknown: 'x' } as never),
+      () => updateMemberOp.execute(owner, { memberId: m.id }),
     ]) {
-      const e = await expectAppError(call);
+      const e = await expectAppError(call());
       expect([e.status, e.code]).toEqual([400, 'invalid']);
       expect(e.message).toMatch(/^Give at least one of label, /);
     }
