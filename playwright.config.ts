@@ -62,6 +62,7 @@ export default defineConfig({
       MESHPLANE_DATA_DIR: process.env.E2E_DATA_DIR,
       AUTH_SECRET: process.env.E2E_AUTH_SECRET,
       WORKER_SECRET: process.env.E2E_WORKER_SECRET,
+      MESHPLANE_AGENT_URL_ALLOW: '127.0.0.1/32', // stub agents listen on loopback
       E2E_ADMIN_URL: adminUrl,
       E2E_DATABASE_NAME: process.env.E2E_DATABASE_NAME,
     },

@@ -11,6 +11,8 @@ const testEnv = {
   MESHPLANE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   WORKER_SECRET: 'test-worker-secret-0123456789',
   MESHPLANE_DATA_DIR: path.join(tmpdir(), 'meshplane-vitest-data'),
+  // Stub agents listen on loopback; the mesh test's agents on 198.51.100.x need nothing.
+  MESHPLANE_AGENT_URL_ALLOW: '127.0.0.1/32',
 };
 
 export default defineConfig({

@@ -139,6 +139,7 @@ async function main() {
     MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
     NEXT_DIST_DIR: distDir,
+    MESHPLANE_AGENT_URL_ALLOW: '127.0.0.1/32', // the stub agents listen on loopback
   };
   Object.assign(process.env, appEnv);
 

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
+import { type Cidr, parseAllowEntry } from './pushes/agent-address';
 
 const cidr = z.string().refine((v) => {
   try { ipaddr.parseCIDR(v); return true; } catch { return false; }
@@ -27,6 +28,14 @@ const envSchema = z
         if (!cidr.safeParse(item.includes('/') ? item : `${item}/${item.includes(':') ? 128 : 32}`).success) {
           ctx.addIssue({ code: 'custom', message: `"${item}" is not an IP or CIDR` });
         }
+      }
+      return list;
+    }),
+    // Addresses the push worker may reach although they are loopback, link-local… (agent-address.ts).
+    MESHPLANE_AGENT_URL_ALLOW: z.string().default('').transform((v, ctx) => {
+      const list: Cidr[] = [];
+      for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+        try { list.push(parseAllowEntry(item)); } catch { ctx.addIssue({ code: 'custom', message: `"${item}" is not an IP or CIDR` }); }
       }
       return list;
     }),

@@ -13,10 +13,28 @@ export const broadLimits = { ipv4: 8, ipv6: 32 } as const;
 
 export type ParsedCidr = { cidr: string; kind: 'ipv4' | 'ipv6'; bits: number };
 
+// Sources no WireGuard packet from another machine ever has: a rule or lease inside one opens nothing.
+const unusable = ([
+  ['0.0.0.0/8', 'an unspecified address'], ['::/128', 'an unspecified address'],
+  ['255.255.255.255/32', 'the broadcast address'],
+  ['224.0.0.0/4', 'a multicast address'], ['ff00::/8', 'a multicast address'],
+  ['127.0.0.0/8', 'a loopback address'], ['::1/128', 'a loopback address'],
+] as const).map(([cidr, why]) => ({ range: ipaddr.parseCIDR(cidr), why }));
+
+/** Why `address/bits` can be no source ("a loopback address"…), or null. 0.0.0.0/0 is fine: it holds more. */
+export function unusableSource(address: ipaddr.IPv4 | ipaddr.IPv6, bits: number): string | null {
+  for (const { range: [net, netBits], why } of unusable) {
+    if (net.kind() === address.kind() && bits >= netBits && address.match(net, netBits)) return why;
+  }
+  return null;
+}
+
 /**
  * A rule's source: "203.0.113.0/24", "2001:db8::/48", or a bare address (one host). Host bits
  * are cleared ("203.0.113.7/24" is 203.0.113.0/24) so the unique index sees one spelling.
  * Only dotted quads for IPv4: ipaddr.js would read "10.1/8" as 10.0.0.1, a surprise.
+ * IPv4-mapped IPv6 (::ffff:198.51.100.15, ::ffff:198.51.100.0/120) is the IPv4 prefix it
+ * carries: that is how hosts see those packets, and the IPv4 set is where it must land.
  */
 export function parseRuleCidr(input: string): ParsedCidr | null {
   const text = input.trim();
@@ -25,11 +43,15 @@ export function parseRuleCidr(input: string): ParsedCidr | null {
   const bitsText = slash < 0 ? null : text.slice(slash + 1);
   if (addr.includes('%') || !(ipaddr.IPv4.isValidFourPartDecimal(addr) || ipaddr.IPv6.isValid(addr))) return null;
   if (bitsText !== null && !/^\d{1,3}$/.test(bitsText)) return null;
-  const parsed = ipaddr.parse(addr);
-  const kind = parsed.kind();
-  const max = kind === 'ipv4' ? 32 : 128;
-  const bits = bitsText === null ? max : Number(bitsText);
+  let parsed = ipaddr.parse(addr);
+  const max = parsed.kind() === 'ipv4' ? 32 : 128;
+  let bits = bitsText === null ? max : Number(bitsText);
   if (bits > max) return null;
+  if (parsed.kind() === 'ipv6' && bits >= 96 && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+    bits -= 96;
+  }
+  const kind = parsed.kind();
   const network = kind === 'ipv4'
     ? ipaddr.IPv4.networkAddressFromCIDR(`${parsed}/${bits}`)
     : ipaddr.IPv6.networkAddressFromCIDR(`${parsed}/${bits}`);
@@ -63,6 +85,8 @@ export const ruleCreateSchema = z.object({
     .transform((v, ctx) => {
       const parsed = parseRuleCidr(v);
       if (!parsed) ctx.addIssue({ code: 'custom', message: `"${v.trim()}" is not a CIDR: use an address with a prefix length, such as 203.0.113.0/24 or 2001:db8::/48.` });
+      const why = parsed && unusableSource(ipaddr.parseCIDR(parsed.cidr)[0], parsed.bits);
+      if (why) ctx.addIssue({ code: 'custom', message: `"${v.trim()}" is ${why}: no WireGuard traffic comes from there, so this rule would open nothing.` });
       return parsed ?? { cidr: '', kind: 'ipv4' as const, bits: 0 };
     }),
   note: z.string().trim().max(200, 'Use at most 200 characters.').default(''),
@@ -76,6 +100,8 @@ export const leaseCreateSchema = z.object({
       if (v === undefined || v.trim() === '') return undefined;
       const ip = parseLeaseIp(v);
       if (!ip) ctx.addIssue({ code: 'custom', message: `"${v.trim()}" is not an IP address, such as 203.0.113.7 or 2001:db8::7.` });
+      const why = ip && unusableSource(ipaddr.parse(ip), ip.includes(':') ? 128 : 32);
+      if (why) ctx.addIssue({ code: 'custom', message: `"${v.trim()}" is ${why}: no WireGuard traffic comes from there, so a lease of it would open nothing.` });
       return ip ?? undefined;
     }),
 });

@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { idPattern } from '../ids';
 import { createMember, deleteMember, getMember, listMembers, scaleMember, updateMember } from './members';
 import { memberCreateSchema, memberUpdateSchema, scaleSchema } from './schemas';
+import { someOf } from '../networks/schemas';
 import { getPeer, listPeers, memberDomainNames } from '../peers/peers';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
@@ -38,7 +39,7 @@ export const getMemberOp = operation({
 
 // Renames or retags a member (admins).
 export const updateMemberOp = operation({
-  name: 'members.update', input: memberUpdateSchema.extend({ memberId: id }),
+  name: 'members.update', input: memberUpdateSchema.extend({ memberId: id }).refine(...someOf(['label', 'tags'])),
   permission: 'network.write', scope: (i) => ({ member: i.memberId }),
   run: async (ctx, { memberId, ...input }) => { await updateMember(ctx.db, ctx.actor, memberId, input); return getMember(ctx.db, memberId); },
 });

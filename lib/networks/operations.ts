@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { operation } from '../auth/gate';
 import { idPattern } from '../ids';
 import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from './networks';
-import { networkCreateSchema, networkUpdateSchema } from './schemas';
+import { networkCreateSchema, networkUpdateSchema, someOf } from './schemas';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
 
@@ -28,7 +28,8 @@ export const getNetworkOp = operation({
 
 // Edits label, description and tags; the CIDR never changes (admins).
 export const updateNetworkOp = operation({
-  name: 'networks.update', input: networkUpdateSchema.extend({ networkId: id, cidr: z.never({ error: 'The CIDR of a network cannot change.' }).optional() }),
+  name: 'networks.update', input: networkUpdateSchema.extend({ networkId: id, cidr: z.never({ error: 'The CIDR of a network cannot change.' }).optional() })
+    .refine(...someOf(['label', 'description', 'tags'])),
   permission: 'network.write', scope: (i) => ({ network: i.networkId }),
   run: (ctx, { networkId, cidr: _cidr, ...input }) => updateNetwork(ctx.db, ctx.actor, networkId, input),
 });

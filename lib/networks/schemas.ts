@@ -16,6 +16,11 @@ export const networkCreateSchema = z.object({
   cidr: z.string().trim().optional().transform((v) => v || undefined),
 });
 
+/** For a PATCH: at least one of `keys` must be given (nothing to set is the caller's mistake). */
+export function someOf<T extends Record<string, unknown>>(keys: (keyof T & string)[]) {
+  return [(v: T) => keys.some((k) => v[k] !== undefined), { message: `Give at least one of ${keys.join(', ')}.` }] as const;
+}
+
 export const networkUpdateSchema = z.object({
   label: labelSchema.optional(),
   description: descriptionSchema.optional(),

@@ -2,13 +2,16 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client';
 import { auditLog, enrollmentTokens, networks, peers } from '../db/schema';
-import { AppError, conflict, notFound } from '../errors';
+import { AppError, conflict, invalid, notFound } from '../errors';
+import { env } from '../env';
 import { recordAudit, type Actor } from '../audit/record';
 import { hashToken, newSecretToken, secretTokenPattern } from '../auth/secret-token';
 import { bumpConfigVersion } from '../networks/version';
 import { claimPublicKey, keyConflictOf } from '../devices/addresses';
 import { endpointSchema, wgKeySchema } from '../protocol/network-state';
 import { getSigningKey } from './signing-key';
+import { agentUrlProblem } from './agent-address';
+import { resolveAgentTarget } from './agent-target';
 
 /*
  * DESIGN.md flow 2. An admin makes a one-time token for one peer (an instance or an
@@ -40,7 +43,10 @@ export const enrollSchema = z.object({
   token: z.string({ error: 'token is required' }).regex(secretTokenPattern, 'Not an enrolment token.'),
   publicKey: wgKeySchema,
   endpoint: endpointSchema,
-  agentUrl: z.url({ protocol: /^https?$/, error: 'Give the URL the control plane pushes to, e.g. http://203.0.113.7:51821.' }).max(500),
+  agentUrl: z.string({ error: 'Give the URL the control plane pushes to, e.g. http://203.0.113.7:51821.' }).max(500).superRefine((v, ctx) => {
+    const problem = agentUrlProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: give the URL the control plane pushes to, e.g. http://203.0.113.7:51821.` });
+  }),
 });
 export type EnrollInput = z.output<typeof enrollSchema>;
 
@@ -50,6 +56,9 @@ export type EnrollInput = z.output<typeof enrollSchema>;
  * Re-enrolling a peer starts its pushes from scratch: the new agent has applied nothing.
  */
 export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) {
+  // Checked here as at every push (push-host.ts): the worker must be able to reach it.
+  const target = await resolveAgentTarget(input.agentUrl, env().MESHPLANE_AGENT_URL_ALLOW);
+  if (!target.ok) throw invalid(`agentUrl: ${target.error}`, 'agentUrl');
   const { publicKeyBase64 } = await getSigningKey(db);
   const hostToken = newSecretToken('mph');
   try {

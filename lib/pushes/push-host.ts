@@ -1,59 +1,46 @@
 import type { Outcome } from './recorder';
-import { DeliveryError, postToAgent, type AgentAnswer } from './deliver';
+import type { Cidr } from './agent-address';
+import { judgeAnswer } from './answer';
+import { resolveAgentTarget } from './agent-target';
+import { BadAnswerError, DeliveryError, postToAgent } from './deliver';
 import type { Prepared } from './documents';
 
 /*
- * One host's push: the delta from what it applied (or the snapshot), a snapshot when the
- * agent asks for one, and the answer turned into an outcome. A `stale` answer means the
- * agent already runs this version or newer (a retry after a lost answer, or a round that
- * died after pushing): recorded as applied, never pushed again.
+ * One host's push: its agentUrl resolved and checked (at every push: a name may move), the
+ * delta from what it applied (or the snapshot), a snapshot when the agent asks for one, and
+ * the answer judged strictly (answer.ts) into this host's outcome. A `stale` answer means the
+ * agent already runs this version (a retry after a lost answer, or a round that died after
+ * pushing): recorded as applied, never pushed again. Whatever the agent does, the outcome is
+ * this host's alone.
  */
 
-export type HostJob = { id: string; url: string; first: Prepared; snapshot: () => Prepared };
+export type HostJob = { id: string; agentUrl: string; first: Prepared; snapshot: () => Prepared };
 
-export async function pushHost(job: HostJob, timeoutMs: number): Promise<Outcome> {
+export async function pushHost(job: HostJob, timeoutMs: number, allow: readonly Cidr[]): Promise<Outcome> {
+  const resolved = await resolveAgentTarget(pushUrl(job.agentUrl), allow);
+  if (!resolved.ok) return { kind: 'failed', id: job.id, state: 'failed', error: resolved.error, appliedVersion: null };
   let prepared = job.first;
   try {
-    let answer = await postToAgent(job.url, prepared.bodyFor(job.id), timeoutMs);
-    if (answer.status === 409 && errorCode(answer) === 'need_snapshot' && prepared.kind === 'delta') {
+    let answer = await postToAgent(resolved.target, prepared.bodyFor(job.id), timeoutMs);
+    let verdict = judgeAnswer(answer.status, answer.body, prepared.version);
+    if (verdict.kind === 'need_snapshot' && prepared.kind === 'delta') {
       prepared = job.snapshot();
-      answer = await postToAgent(job.url, prepared.bodyFor(job.id), timeoutMs);
+      answer = await postToAgent(resolved.target, prepared.bodyFor(job.id), timeoutMs);
+      verdict = judgeAnswer(answer.status, answer.body, prepared.version);
     }
-    return outcomeOf(job.id, prepared.version, answer);
+    switch (verdict.kind) {
+      case 'applied': return { ...verdict, id: job.id };
+      case 'need_snapshot': return { kind: 'failed', id: job.id, state: 'failed', error: `agent refused version ${prepared.version}: need_snapshot`, appliedVersion: null };
+      case 'refused': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: verdict.appliedVersion };
+      case 'bad': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: null };
+    }
   } catch (e) {
-    const error = e instanceof DeliveryError ? e.message : `could not push: ${e instanceof Error ? e.message : String(e)}`;
-    return { kind: 'failed', id: job.id, state: 'pending', error, appliedVersion: null };
+    // No answer (down, timed out, unreachable): pending, retried with backoff.
+    const error = e instanceof DeliveryError ? e.message : 'could not push';
+    if (!(e instanceof DeliveryError)) console.error(`push worker: pushing to ${job.id} failed`, e);
+    return { kind: 'failed', id: job.id, state: e instanceof BadAnswerError ? 'failed' : 'pending', error, appliedVersion: null };
   }
 }
 
-function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
-  const applied = typeof answer.body?.appliedVersion === 'number' ? answer.body.appliedVersion : null;
-  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!) };
-  if (answer.status === 409 && errorCode(answer) === 'stale' && applied !== null && applied >= version) {
-    return { kind: 'applied', id, appliedVersion: applied, lastHandshakeAt: null, rxBytes: null, txBytes: null };
-  }
-  const err = answer.body?.error as { code?: unknown; message?: unknown } | undefined;
-  const error = err && typeof err.code === 'string'
-    ? `agent refused version ${version}: ${err.code}${typeof err.message === 'string' ? `: ${err.message}` : ''}`
-    : `agent answered HTTP ${answer.status} without a readable answer`;
-  // Only an apply_failed answer is known to speak of this network's versions (a wrong_target
-  // agent may be at version 500 of another one), so only it may raise what we record.
-  return { kind: 'failed', id, state: 'failed', error, appliedVersion: err?.code === 'apply_failed' ? applied : null };
-}
-
-const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
-
-/**
- * The host's WireGuard figures: the totals over all its peers that the agent sends with every
- * applied answer (agent/apply.ts). Without them (the agent could not read `wg show`) there
- * are none: no handshake, no bytes.
- */
-function figures(body: Record<string, unknown>) {
-  const { latestHandshake, rxBytes, txBytes } = (body.totals ?? {}) as Record<string, unknown>;
-  const at = typeof latestHandshake === 'string' ? new Date(latestHandshake) : null;
-  return {
-    lastHandshakeAt: at && !Number.isNaN(at.getTime()) ? at : null,
-    rxBytes: Number.isSafeInteger(rxBytes) ? rxBytes as number : 0,
-    txBytes: Number.isSafeInteger(txBytes) ? txBytes as number : 0,
-  };
-}
+/** Where an agent takes pushes: its agentUrl's path + /push. */
+export const pushUrl = (agentUrl: string) => `${agentUrl.replace(/\/+$/, '')}/push`;

@@ -57,7 +57,7 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
       result.claimed += claims.length;
       const jobs = await planJobs(db, claims, secretKey, clock, recorder);
       await pool(jobs, concurrency, async (job) => {
-        const outcome = await pushHost(job, timeoutMs);
+        const outcome = await pushHost(job, timeoutMs, e.MESHPLANE_AGENT_URL_ALLOW);
         if (outcome.kind === 'applied') result.applied++;
         else if (outcome.kind === 'failed') result.failed++;
         recorder.add(outcome);
@@ -101,12 +101,12 @@ async function planJobs(db: Db, claims: Claim[], key: Uint8Array, clock: () => D
         const delta = v > 0 && !gone.has(v) ? await deltaFrom(db, doc, v, key) : null;
         if (v > 0 && !delta) gone.add(v);
         const first: Prepared = delta ?? snapshotOf(doc, key);
-        planned.push({ id: c.id, url: `${c.agentUrl.replace(/\/+$/, '')}/push`, first, snapshot: () => snapshotOf(doc, key) });
+        planned.push({ id: c.id, agentUrl: c.agentUrl, first, snapshot: () => snapshotOf(doc, key) });
       }
       jobs.push(...planned);
     } catch (e) {
       console.error(`push worker: cannot prepare network ${networkId}`, e);
-      const error = `the control plane could not prepare this network's document: ${e instanceof Error ? e.message : String(e)}`;
+      const error = 'the control plane could not prepare this network\'s document (its log says why)';
       for (const c of list) recorder.add({ kind: 'failed', id: c.id, state: 'failed', error, appliedVersion: null });
     }
   }

@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { auditLog, enrollmentTokens, peers, settings } from '../../lib/db/schema';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { auditLog, enrollmentTokens, firewallRules, peers, settings } from '../../lib/db/schema';
 import type { Principal } from '../../lib/auth/gate';
 import { hashToken } from '../../lib/auth/secret-token';
+import { rows } from '../../lib/db/client';
 import { createProjectOp, addTeamMemberOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';
 import { createMemberOp } from '../../lib/members/operations';
@@ -97,6 +100,60 @@ describe('enrolment', () => {
     const bodyWrongKey = await post({ ...input(second), publicKey: 'not a key' });
     expect((await bodyWrongKey.json()).error.field).toBe('publicKey');
     expect((await post(input(second))).status).toBe(200);
+  });
+
+  it('refuses an agentUrl with credentials, another scheme or a refused address (400 naming why) and logs no credentials', async () => {
+    const { token } = await createEnrollmentTokenOp.execute(owner, { peerId: peerIds[1] });
+    const refused: [string, RegExp][] = [
+      ['http://admin:hunter2@198.51.100.3:51821', /^agentUrl: no user name or password may be given in the URL/],
+      ['gopher://198.51.100.3:70', /^agentUrl: only http and https are allowed/],
+      ['http://169.254.169.254/latest', /^agentUrl: address not allowed: the agent URL's host is a metadata address$/],
+      ['http://[fd00:ec2::254]/', /^agentUrl: address not allowed: the agent URL's host is a metadata address$/],
+      ['http://0.0.0.0:51821', /^agentUrl: address not allowed: the agent URL's host is an unspecified address$/],
+      // The test set-up allows 127.0.0.1 alone: every other spelling of loopback is refused.
+      ['http://2130706434:51821', /^agentUrl: address not allowed: the agent URL's host is a loopback address$/],
+      ['http://127.2:51821', /loopback/],
+      ['http://[::1]:51821', /loopback/],
+      ['http://[::ffff:127.0.0.9]:51821', /loopback/],
+      ['http://[fe80::1]:51821', /link-local/],
+      ['http://224.0.0.1:51821', /multicast/],
+      ['http://no-such-host.invalid:51821', /^agentUrl: host name not found$/],
+    ];
+    for (const [agentUrl, message] of refused) {
+      const res = await post({ ...input(token), agentUrl });
+      expect(res.status, agentUrl).toBe(400);
+      expect((await res.json()).error, agentUrl).toMatchObject({ code: 'invalid', field: 'agentUrl', message: expect.stringMatching(message) });
+    }
+    expect(await peerRow(peerIds[1])).toMatchObject({ publicKey: null, agentUrl: null });
+    const logged = await t.db.select().from(auditLog).where(eq(auditLog.resourceId, peerIds[1]));
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
+    // The token was not spent by the refusals; a URL without credentials enrols.
+    const res = await post({ ...input(token), agentUrl: 'https://198.51.100.3:51821' });
+    expect(res.status).toBe(200);
+  });
+
+  it('the migration removes credentials kept from enrolments before this check, and makes mapped rules IPv4', async () => {
+    const id = peerIds[2];
+    await t.db.insert(firewallRules).values([
+      { id: 'fw-mapped000001', networkId, cidr: '::ffff:198.51.100.99/128' },
+      { id: 'fw-mapped000002', networkId, cidr: '::ffff:198.51.100.0/120' },
+      { id: 'fw-mapped000003', networkId, cidr: '198.51.100.0/24' }, // the same as the one above
+    ]);
+    const before = await versionOf(t.db, networkId);
+    await t.db.update(peers).set({ agentUrl: 'http://admin:hunter2@198.51.100.3:51821/x@y' }).where(eq(peers.id, id));
+    await t.db.insert(auditLog).values({ projectId: null, actorEmail: `agent ${id}`, action: 'peer.enroll', resourceType: 'peer', resourceId: id,
+      details: { endpoint: '198.51.100.3:51820', agentUrl: 'https://admin:hunter2@198.51.100.3:51821' } });
+    const file = readdirSync('drizzle').find((f) => f.includes('agent_urls_and_mapped_rules'))!;
+    for (const statement of readFileSync(path.join('drizzle', file), 'utf8').split('--> statement-breakpoint')) await t.db.execute(sql.raw(statement));
+    expect((await peerRow(id)).agentUrl).toBe('http://198.51.100.3:51821/x@y');
+    const logged = await t.db.select().from(auditLog).where(eq(auditLog.resourceId, id));
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
+    expect(logged.map((l) => l.details?.agentUrl)).toContain('https://198.51.100.3:51821');
+    const rules = await rows(t.db, sql`select id, host(cidr) || '/' || masklen(cidr) as cidr from firewall_rules where network_id = ${networkId} order by id`);
+    expect(rules).toEqual([{ id: 'fw-mapped000001', cidr: '198.51.100.99/32' }, { id: 'fw-mapped000003', cidr: '198.51.100.0/24' }]);
+    expect(await versionOf(t.db, networkId)).toBe(before + 1);
+    await t.db.delete(firewallRules).where(eq(firewallRules.networkId, networkId));
+    await t.db.update(peers).set({ agentUrl: null }).where(eq(peers.id, id));
   });
 
   it('only admins make tokens; strangers learn nothing', async () => {

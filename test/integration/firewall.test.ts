@@ -154,6 +154,24 @@ describe('operations', () => {
     expect(await auditActions(broad.id)).toEqual(['firewall.rule.add', 'firewall.rule.delete']);
   });
 
+  it('an IPv4-mapped rule is stored, listed and rendered as IPv4; sources that open nothing are refused', async () => {
+    const mapped = await bumps(() => addRuleOp.execute(admin, { networkId, cidr: '::ffff:198.51.100.15' }));
+    expect(mapped.cidr).toBe('198.51.100.15/32');
+    const script = await ruleset(new Date());
+    expect(/set allowed \{[^}]*\}/.exec(script)![0]).toContain('198.51.100.15');
+    expect(/set allowed6 \{[^}]*\}/.exec(script)![0]).not.toContain('198.51.100.15');
+    const prefix = await addRuleOp.execute(admin, { networkId, cidr: '::ffff:198.51.100.0/120' });
+    expect(prefix.cidr).toBe('198.51.100.0/24');
+    expect((await getFirewallOp.execute(dev, { networkId }, { ip })).rules.map((r) => r.cidr)).toEqual(expect.arrayContaining(['198.51.100.15/32', '198.51.100.0/24']));
+    for (const cidr of ['0.0.0.0', '::', '255.255.255.255', '224.0.0.1', '239.0.0.0/8', 'ff02::1', '127.0.0.1', '127.0.0.0/8', '::1', '::ffff:127.0.0.1']) {
+      await expect(addRuleOp.execute(admin, { networkId, cidr }), cidr).rejects.toMatchObject({ status: 400, field: 'cidr', message: expect.stringMatching(/is (an?|the) [a-z ]+ address: no WireGuard traffic comes from there/) });
+    }
+    for (const stated of ['0.0.0.0', '::', '255.255.255.255', '224.0.0.251', 'ff02::1', '127.0.0.1', '::1', '::ffff:0.0.0.0']) {
+      await expect(leaseNowOp.execute(admin, { networkId, ip: stated }, { ip: null }), stated).rejects.toMatchObject({ status: 400, field: 'ip', message: expect.stringMatching(/no WireGuard traffic comes from there/) });
+    }
+    for (const r of [mapped, prefix]) await deleteRuleOp.execute(admin, { ruleId: r.id });
+  });
+
   it('a viewer sees leases and rules but changes nothing (403); a stranger learns nothing (404)', async () => {
     const view = await getFirewallOp.execute(viewer, { networkId }, { ip });
     expect(view.leases.map((l) => l.ip)).toContain(ip);

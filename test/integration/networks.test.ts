@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createProjectOp } from '@/lib/projects/operations';
 import { createNetworkOp, getNetworkOp, listNetworksOp, updateNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp } from '@/lib/members/operations';
+import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
 import { scaleMember } from '@/lib/members/members';
 import { rawTestDb, useTestDb } from './db';
 import { versionOf } from './push-helpers';
@@ -125,6 +125,21 @@ describe('networks, members and addresses', () => {
     await t.db.execute(sql`update ip_allocations set released_at = now() - interval '2 hours' where network_id = ${net.id} and owner_id is null`);
     const again = await scaleMemberOp.execute(owner, { memberId: m.id, scale: { instances: 4 } });
     expect(again.peers.map((p) => `${p.number}:${p.ip}`)).toEqual(['1:192.168.13.1', '3:192.168.13.2', '4:192.168.13.3', '2:192.168.13.4']);
+  });
+
+  it('an empty PATCH of a network or a member is a 400, not a failed update', async () => {
+    const net = await createNetworkOp.execute(owner, { projectId, label: 'empty-patch', cidr: '192.168.15.0/24' });
+    const m = await createMemberOp.execute(owner, { networkId: net.id, kind: 'addon', label: 'db' });
+    for (const call of [
+      () => updateNetworkOp.execute(owner, { networkId: net.id }),
+      () => updateNetworkOp.execute(owner, { networkId: net.id, unknown: 'x' } as never),
+      () => updateMemberOp.execute(owner, { memberId: m.id }),
+    ]) {
+      const e = await expectAppError(call());
+      expect([e.status, e.code]).toEqual([400, 'invalid']);
+      expect(e.message).toMatch(/^Give at least one of label, /);
+    }
+    expect((await updateMemberOp.execute(owner, { memberId: m.id, tags: ['a'] })).tags).toEqual(['a']);
   });
 
   it('raises the config version with every change to hosts, not with a rename', async () => {

@@ -18,7 +18,7 @@ let counter = 0;
 
 /** A network with one application of `n` web instances, each enrolled to an agent in `fleet`. */
 export async function networkWithHosts(db: Db, owner: Principal, projectId: string, n: number, fleet: StubFleet,
-  agentOpts: (i: number) => Partial<Pick<StubAgent, 'mode' | 'delayMs'>> = () => ({})) {
+  agentOpts: (i: number) => Partial<Pick<StubAgent, 'mode' | 'delayMs' | 'raw'>> = () => ({})) {
   const network = await createNetworkOp.execute(owner, { projectId, label: `push-${++counter}-${randomBytes(2).toString('hex')}` });
   const member = await createMemberOp.execute(owner, { networkId: network.id, kind: 'application', label: 'app', processes: { web: n } });
   const ids: string[] = [];

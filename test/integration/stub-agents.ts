@@ -15,6 +15,8 @@ import { verifyEnvelope } from '../../lib/protocol/signing';
  */
 
 export type StubMode = 'ok' | 'hang';
+/** A fixed answer, whatever was pushed: what anything else at an agentUrl might say. */
+export type RawAnswer = { status: number; headers?: Record<string, string>; body: string | Buffer };
 export type StubAgent = {
   peerId: string;
   state: NetworkState | null;
@@ -22,19 +24,25 @@ export type StubAgent = {
   applied: number[];
   mode: StubMode;
   delayMs: number;
+  raw?: RawAnswer;
+  /** Pushes that reached this stub at all (raw answers included). */
+  hits: number;
 };
 
 export class StubFleet {
   readonly agents = new Map<string, StubAgent>();
   private server: http.Server | null = null;
   private port = 0;
+  private host = '127.0.0.1';
 
   constructor(private readonly signingPublicKey: string) {}
 
-  async start(port = this.port): Promise<this> {
+  /** `host` '::' listens on every loopback address too (127.0.0.2, ::1), for the address rules' tests. */
+  async start(port = this.port, host = this.host): Promise<this> {
+    this.host = host;
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject).listen(port, '127.0.0.1', () => resolve());
+      this.server!.once('error', reject).listen(port, host, () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -49,8 +57,8 @@ export class StubFleet {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  add(peerId: string, opts: Partial<Pick<StubAgent, 'mode' | 'delayMs'>> = {}): string {
-    this.agents.set(peerId, { peerId, state: null, received: [], applied: [], mode: 'ok', delayMs: 0, ...opts });
+  add(peerId: string, opts: Partial<Pick<StubAgent, 'mode' | 'delayMs' | 'raw'>> = {}): string {
+    this.agents.set(peerId, { peerId, state: null, received: [], applied: [], mode: 'ok', delayMs: 0, hits: 0, ...opts });
     return `http://127.0.0.1:${this.port}/a/${peerId}`;
   }
 
@@ -72,7 +80,9 @@ export class StubFleet {
     } catch {
       return send(400, { error: { code: 'malformed', message: 'bad gzip' } });
     }
+    agent.hits++;
     if (agent.mode === 'hang') return; // never answers: the worker's timeout must fire
+    if (agent.raw) return res.writeHead(agent.raw.status, agent.raw.headers ?? {}).end(agent.raw.body);
     if (agent.delayMs > 0) await new Promise((r) => setTimeout(r, agent.delayMs));
     const answer = this.apply(agent, Buffer.concat(chunks).toString('utf8'));
     send(answer.status, answer.body);

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { load } from '@/lib/actions/load';
 import { getNetworkOp } from '@/lib/networks/operations';
 import { listMembersOp, listPeersOp } from '@/lib/members/operations';
@@ -22,6 +23,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
   const [network, members, peers] = await Promise.all([
     load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
   ]);
+  if (network.projectId !== projectId) notFound(); // a real network under another project's path
   const canWrite = can(network.role, 'network.write');
   const base = `/projects/${projectId}/networks/${networkId}`;
   const peerCount = members.reduce((s, m) => s + m.instances, 0);

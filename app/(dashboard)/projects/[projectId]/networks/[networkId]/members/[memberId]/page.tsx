@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { load } from '@/lib/actions/load';
 import { getMemberOp, memberDomainNamesOp } from '@/lib/members/operations';
 import { can } from '@/lib/auth/permissions';
@@ -17,6 +18,7 @@ export const metadata: Metadata = { title: 'Member' };
 export default async function MemberPage({ params }: { params: Promise<{ projectId: string; networkId: string; memberId: string }> }) {
   const { projectId, networkId, memberId } = await params;
   const [member, names] = await Promise.all([load(getMemberOp, { memberId }), load(memberDomainNamesOp, { memberId })]);
+  if (member.networkId !== networkId) notFound(); // a real member under another network's path
   const canWrite = can(member.role, 'network.write');
   const networkPath = `/projects/${projectId}/networks/${networkId}`;
   const path = `${networkPath}/members/${memberId}`;

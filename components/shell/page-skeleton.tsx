@@ -1,4 +1,5 @@
-export default function Loading() {
+/** A loading skeleton for pages whose segment cannot answer 404 (see app/(dashboard)/access/loading.tsx). */
+export function PageSkeleton() {
   return (
     <div aria-busy="true" aria-live="polite" className="space-y-4">
       <span className="sr-only">Loading…</span>
