@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getDb, rows } from './db/client';
-import { errorAnswer, unreachableCode } from './errors';
+import { errorAnswer, pgErrorCode, unreachableCode } from './errors';
 
 /*
  * For load balancers and orchestrators, outside the user gate and cheap: /api/health says the
@@ -30,10 +30,13 @@ function newestMigrationOfBuild(): number {
 
 class NotReady extends Error {}
 
+const notMigrated = () => new NotReady('The database lacks migrations of this build; they run when a server starts.');
+
 async function check(): Promise<void> {
   const db = await getDb();
-  const [row] = await rows<{ newest: string | number | null }>(db, sql`select max(created_at) as newest from drizzle.__drizzle_migrations`);
-  if (Number(row?.newest ?? 0) < newestMigrationOfBuild()) throw new NotReady('The database lacks migrations of this build; they run when a server starts.');
+  const [row] = await rows<{ newest: string | number | null }>(db, sql`select max(created_at) as newest from drizzle.__drizzle_migrations`)
+    .catch((e) => { throw ['42P01', '3F000'].includes(pgErrorCode(e) ?? '') ? notMigrated() : e; }); // no migrations table, or no schema
+  if (Number(row?.newest ?? 0) < newestMigrationOfBuild()) throw notMigrated();
 }
 
 /** 200 `{status: "ok"}`, or 503 with the API's error shape saying why not. */
