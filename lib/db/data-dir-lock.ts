@@ -109,6 +109,14 @@ function takeOver(lockFile: string, stale: string) {
   unlinkSync(grave);
 }
 
+/** The script and its leading words (`scripts/cli.ts user create`): never an option's value, which may be a password. */
+export function commandLine(args: string[]): string {
+  const [script = '', ...rest] = args;
+  const end = rest.findIndex((a) => a.startsWith('-'));
+  const words = end === -1 ? rest : rest.slice(0, end);
+  return [path.isAbsolute(script) ? path.relative(process.cwd(), script) || script : script, ...words].join(' ').slice(0, 200);
+}
+
 export type DataDirLock = { holder: LockHolder; lockFile: string; update: (change: Partial<LockHolder>) => void; release: () => void };
 
 /**
@@ -121,7 +129,7 @@ export function lockDataDir(dataDir: string, kind: LockHolder['kind']): DataDirL
   const holder: LockHolder = {
     pid: process.pid,
     kind,
-    command: process.argv.slice(1).map((a) => path.basename(a) === a ? a : path.relative(process.cwd(), a) || a).join(' ').slice(0, 200),
+    command: commandLine(process.argv.slice(1)),
     host: hostname(),
     startedAt: new Date().toISOString(),
     bootId: bootId(),

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataDirInUseError, lockDataDir, lockFileOf, type LockHolder } from '@/lib/db/data-dir-lock';
+import { commandLine, DataDirInUseError, lockDataDir, lockFileOf, type LockHolder } from '@/lib/db/data-dir-lock';
 
 const dirs: string[] = [];
 function dataDir() {
@@ -94,6 +94,11 @@ describe('the data dir lock', () => {
     const dir = dataDir();
     writeFileSync(lockFileOf(dir), 'garbage');
     lockDataDir(dir, 'cli').release();
+  });
+
+  it('names the command without its options, which may hold a password', () => {
+    expect(commandLine([path.join(process.cwd(), 'scripts/cli.ts'), 'user', 'create', '--email', 'e@x.y', '--password', 'hunter22'])).toBe('scripts/cli.ts user create');
+    expect(commandLine(['server.ts', '--dev'])).toBe('server.ts');
   });
 
   it("never takes another host's lock (a shared disk): its pid cannot be checked", () => {
