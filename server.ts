@@ -65,8 +65,15 @@ async function offerCliSocket(db: Handle) {
     console.error(`${socket} is too long for a Unix socket: \`npm run cli\` refuses while this server runs (choose a shorter MESHPLANE_DATA_DIR)`);
     return;
   }
-  const server = await serveCliSocket(socket, (argv, io) => runCommand(argv, db, io));
-  db.lock?.update({ socket });
+  let server: Awaited<ReturnType<typeof serveCliSocket>>;
+  try {
+    server = await serveCliSocket(socket, (argv, io) => runCommand(argv, db, io));
+    db.lock?.update({ socket });
+  } catch (e) {
+    // The app still serves; the CLI then refuses, naming this process.
+    console.error(`cannot listen on ${socket} (${(e as Error).message}): \`npm run cli\` refuses while this server runs`);
+    return;
+  }
   // Closed PGlite, its lock released: the next start needs no recovery. Bounded, should it hang.
   const stop = () => {
     server.close();
