@@ -59,24 +59,27 @@ function openForServer(url: string | undefined, migrated = false): Promise<Handl
 }
 
 /** PGlite: `npm run cli` runs its commands in this process, sent over the data dir's socket. */
-async function offerCliSocket(db: Handle) {
+async function offerCliSocket(db: Handle): Promise<{ close: () => void } | undefined> {
   const socket = socketPathOf(checkedEnv().MESHPLANE_DATA_DIR);
   if (!socketPathFits(socket)) {
     console.error(`${socket} is too long for a Unix socket: \`npm run cli\` refuses while this server runs (choose a shorter MESHPLANE_DATA_DIR)`);
-    return;
+    return undefined;
   }
-  let server: Awaited<ReturnType<typeof serveCliSocket>>;
   try {
-    server = await serveCliSocket(socket, (argv, io) => runCommand(argv, db, io));
+    const server = await serveCliSocket(socket, (argv, io) => runCommand(argv, db, io));
     db.lock?.update({ socket });
+    return server;
   } catch (e) {
     // The app still serves; the CLI then refuses, naming this process.
     console.error(`cannot listen on ${socket} (${(e as Error).message}): \`npm run cli\` refuses while this server runs`);
-    return;
+    return undefined;
   }
-  // Closed PGlite, its lock released: the next start needs no recovery. Bounded, should it hang.
+}
+
+/** PGlite closed and its lock released on SIGTERM/SIGINT: the next start needs no recovery. Bounded, should it hang. */
+function closeOnSignal(db: Handle, socket: { close: () => void } | undefined) {
   const stop = () => {
-    server.close();
+    socket?.close();
     setTimeout(() => process.exit(0), 5000).unref();
     db.close().finally(() => process.exit(0));
   };
@@ -91,7 +94,7 @@ async function serve(index: number) {
   // In a cluster the primary has migrated (supervise); each process only connects.
   const db = await openForServer(e.DATABASE_URL, cluster.isWorker);
   setDb(db);
-  if (db.lock) await offerCliSocket(db);
+  if (db.lock) closeOnSignal(db, await offerCliSocket(db));
   await preparing;
   const handle = app.getRequestHandler();
   createServer((req, res) => {
