@@ -5,15 +5,22 @@
  *
  * On PostgreSQL it runs one process per core (MESHPLANE_PROCESSES), sharing the port: the
  * app keeps no state in memory that matters (its caches are never stale), and one Node
- * process is CPU-bound under API load. PGlite allows a single process.
+ * process is CPU-bound under API load. A PostgreSQL that is not up yet is waited for.
+ *
+ * PGlite allows a single process: the server holds its data dir's lock (a second server or
+ * CLI is refused, naming this one) and runs CLI commands sent over a local socket.
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import next from 'next';
 import { env, EnvError } from './lib/env';
-import { getDb, openDatabase, setDb } from './lib/db/client';
+import { openDatabase, setDb, type Handle } from './lib/db/client';
+import { DataDirInUseError } from './lib/db/data-dir-lock';
+import { DatabaseStartError, openWhenReachable } from './lib/db/wait';
+import { serveCliSocket, socketPathFits, socketPathOf } from './lib/cli/local-socket';
 import { socketAddressHeader } from './lib/http/client-ip';
+import { runCommand } from './scripts/cli';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -45,13 +52,50 @@ function processCount(): number {
   return wanted;
 }
 
+/** The database, waited for if it is a PostgreSQL not up yet. `migrated`: a cluster's primary ran the migrations. */
+function openForServer(url: string | undefined, migrated = false): Promise<Handle> {
+  if (!url) return openDatabase(undefined, { kind: 'server' });
+  return openWhenReachable(url, () => openDatabase(url, { migrated }));
+}
+
+/** PGlite: `npm run cli` runs its commands in this process, sent over the data dir's socket. */
+async function offerCliSocket(db: Handle): Promise<{ close: () => void } | undefined> {
+  const socket = socketPathOf(checkedEnv().MESHPLANE_DATA_DIR);
+  if (!socketPathFits(socket)) {
+    console.error(`${socket} is too long for a Unix socket: \`npm run cli\` refuses while this server runs (choose a shorter MESHPLANE_DATA_DIR)`);
+    return undefined;
+  }
+  try {
+    const server = await serveCliSocket(socket, (argv, io) => runCommand(argv, db, io));
+    db.lock?.update({ socket });
+    return server;
+  } catch (e) {
+    // The app still serves; the CLI then refuses, naming this process.
+    console.error(`cannot listen on ${socket} (${(e as Error).message}): \`npm run cli\` refuses while this server runs`);
+    return undefined;
+  }
+}
+
+/** PGlite closed and its lock released on SIGTERM/SIGINT: the next start needs no recovery. Bounded, should it hang. */
+function closeOnSignal(db: Handle, socket: { close: () => void } | undefined) {
+  const stop = () => {
+    socket?.close();
+    setTimeout(() => process.exit(0), 5000).unref();
+    db.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 async function serve(index: number) {
   const e = checkedEnv();
-  // In a cluster the primary has migrated (supervise); each process only connects.
-  if (cluster.isWorker) setDb(await openDatabase(e.DATABASE_URL, { migrated: true }));
-  else await getDb();
   const app = next({ dev, hostname, port });
-  await app.prepare();
+  const preparing = app.prepare();
+  // In a cluster the primary has migrated (supervise); each process only connects.
+  const db = await openForServer(e.DATABASE_URL, cluster.isWorker);
+  setDb(db);
+  if (db.lock) closeOnSignal(db, await offerCliSocket(db));
+  await preparing;
   const handle = app.getRequestHandler();
   createServer((req, res) => {
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
@@ -68,7 +112,7 @@ async function serve(index: number) {
 
 async function supervise(count: number) {
   // Migrate once, before any process takes requests.
-  const db = await openDatabase(checkedEnv().DATABASE_URL);
+  const db = await openForServer(checkedEnv().DATABASE_URL);
   await db.close();
   let stopping = false;
   const fork = (index: number) => cluster.fork({ MESHPLANE_PROCESS_INDEX: String(index) }).on('exit', (code, signal) => {
@@ -92,6 +136,7 @@ const run = cluster.isPrimary
   : (process.on('disconnect', () => process.exit(0)), serve(Number(process.env.MESHPLANE_PROCESS_INDEX ?? 0)));
 
 run.catch((e) => {
-  console.error(e);
+  // Expected refusals are one clear line; anything else keeps its stack.
+  console.error(e instanceof DataDirInUseError || e instanceof DatabaseStartError ? e.message : e);
   process.exit(1);
 });

@@ -11,11 +11,14 @@ const cidr = z.string().refine((v) => {
 
 const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64');
 
+/** Where the embedded database and generated secrets live, unless MESHPLANE_DATA_DIR says. */
+export const defaultDataDir = '.data';
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    MESHPLANE_DATA_DIR: z.string().default('.data'),
+    MESHPLANE_DATA_DIR: z.string().default(defaultDataDir),
     AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     MESHPLANE_ENCRYPTION_KEY: base64Key.optional(),
     MESHPLANE_SIGNING_KEY: base64Key.optional(),

@@ -4,13 +4,15 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema';
 import { env } from '../env';
+import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Anything queries can run on: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
-type Handle = { db: Db; close: () => Promise<void> };
+/** `dump`: the embedded database's data directory as a gzipped tarball (backups); absent on PostgreSQL. */
+export type Handle = { db: Db; close: () => Promise<void>; dump?: () => Promise<Buffer>; lock?: DataDirLock };
 
 const maxPreparedParameters = 32;
 const migrationsFolder = path.join(process.cwd(), 'drizzle');
@@ -41,31 +43,69 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
   return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
 }
 
-async function openPglite(dataDir: string): Promise<Handle> {
+/** The embedded database's directory inside the data dir. */
+export const pgliteDirOf = (dataDir: string) => path.resolve(dataDir, 'pglite');
+
+async function openPglite(dataDir: string, kind: LockHolder['kind']): Promise<Handle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  const dir = path.resolve(dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, close: () => client.close() };
+  const dir = pgliteDirOf(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // Before PGlite touches a file: a second process must change nothing (data-dir-lock.ts).
+  const lock = lockDataDir(path.resolve(dataDir), kind);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const client = new PGlite(dir);
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder });
+    const close = async () => {
+      try { await client.close(); } finally { lock.release(); }
+    };
+    // Inside a transaction, so that no other transaction is half-way (PGlite runs one at a
+    // time); the checkpoint makes the copy start without replaying WAL.
+    const dump = () => client.transaction(async (tx) => {
+      await tx.exec('checkpoint');
+      return Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());
+    });
+    return { db: db as unknown as Db, close, dump, lock };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
-/** `migrated`: the caller knows the migrations have run (a cluster's primary ran them). */
-export function openDatabase(url: string | undefined, options: { migrated?: boolean } = {}): Promise<Handle> {
-  return url ? openPostgres(url, options.migrated ?? false) : openPglite(env().MESHPLANE_DATA_DIR);
+/**
+ * `migrated`: the caller knows the migrations have run (a cluster's primary ran them).
+ * `kind`: who opens the embedded database, named to a second process that it refuses.
+ */
+export function openDatabase(url: string | undefined, options: { migrated?: boolean; kind?: LockHolder['kind'] } = {}): Promise<Handle> {
+  return url ? openPostgres(url, options.migrated ?? false) : openPglite(env().MESHPLANE_DATA_DIR, options.kind ?? 'server');
+}
+
+/** host:port/database of a PostgreSQL URL, for messages: never the user or password. */
+export function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || 5432}${u.pathname === '/' ? '' : decodeURIComponent(u.pathname)}`;
+  } catch {
+    return 'the database of DATABASE_URL';
+  }
 }
 
 /** The process's database, opened and migrated on first use; a failed open is retried next time. */
 export async function getDb(): Promise<Db> {
+  return (await getHandle()).db;
+}
+
+/** The process's database handle (getDb's), for what needs more than queries: backups, closing. */
+export function getHandle(): Promise<Handle> {
   if (!globalForDb.meshplaneDb) {
     const opening = openDatabase(env().DATABASE_URL);
     globalForDb.meshplaneDb = opening;
     opening.catch(() => { if (globalForDb.meshplaneDb === opening) globalForDb.meshplaneDb = undefined; });
   }
-  return (await globalForDb.meshplaneDb).db;
+  return globalForDb.meshplaneDb;
 }
 
 /** Points the process at a database opened elsewhere: a test's own, or a cluster process's (server.ts). */

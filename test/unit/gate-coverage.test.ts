@@ -19,7 +19,11 @@ const sources = [...walk(path.join(root, 'app')), ...walk(path.join(root, 'compo
 const rel = (f: string) => path.relative(root, f);
 
 // Routes and actions that are, by design, not a signed-in user acting on the API.
-const ungatedRoutes = new Set(['app/api/auth/[...nextauth]/route.ts', 'app/api/worker/route.ts', 'app/api/agent/enroll/route.ts']);
+const ungatedRoutes = new Set([
+  'app/api/auth/[...nextauth]/route.ts', 'app/api/worker/route.ts', 'app/api/agent/enroll/route.ts',
+  // Health checks for load balancers: no caller, no data (lib/health.ts).
+  'app/api/health/route.ts', 'app/api/ready/route.ts',
+]);
 const ungatedActionFiles = new Set(['app/(auth)/actions.ts']);
 
 describe('the gate cannot be skipped', () => {
