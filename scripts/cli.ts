@@ -1,6 +1,8 @@
 /**
  * Bootstrap and operations without HTTP (API.md, README): `user create`, `token create` (prints
- * the new token alone on stdout), `backup` and `restore` of the embedded database.
+ * the new token alone on stdout), `user set-password` for an administrator who lost access
+ * (the password from stdin or an unechoed prompt, never argv; every session of that user
+ * ends), `backup` and `restore` of the embedded database.
  *
  * With the embedded database (PGlite allows one process) and the server running, a command
  * runs inside the server, sent over its local socket (lib/cli/local-socket.ts): so a command
@@ -10,6 +12,7 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
@@ -20,13 +23,17 @@ import { runThroughSocket, SocketUnreachable, type CliIo } from '../lib/cli/loca
 import { defaultDataDir, env } from '../lib/env';
 import { createUser, findUserByEmail } from '../lib/users/users';
 import { createApiToken } from '../lib/tokens/api-tokens';
+import { setPasswordByEmail } from '../lib/users/account';
 import { AppError } from '../lib/errors';
+import { readSecret } from './read-secret';
 
 type Values = Record<string, string | boolean | undefined>;
 type Command = {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   required: string[];
+  /** A secret read here, before the command runs anywhere, and handed to it as its stdin. */
+  secret?: (values: Values) => string;
 } & (
   | { run: (values: Values, ctx: { handle: Handle; io: CliIo }) => Promise<number | void> }
   /** Needs the data dir to itself: opens nothing shared, never runs through the server. */
@@ -54,6 +61,23 @@ export const commands: Record<string, Command> = {
       if (!user) throw new AppError(404, 'user_not_found', `no user with email ${v.email}`);
       const token = await createApiToken(handle.db, user.id, str(v.name) ?? 'cli');
       io.stdout.write(token.token + '\n');
+    },
+  },
+  'user set-password': {
+    usage: '--email E   (the password from stdin, or asked for)',
+    // --password is an option only to refuse it with a reason: it would stay in the shell history.
+    options: { email: { type: 'string' }, password: { type: 'string' } },
+    required: ['email'],
+    secret: (v) => `New password for ${v.email}: `,
+    run: async (v, { handle, io }) => {
+      if (v.password !== undefined) {
+        io.stderr.write('set-password reads the password from stdin or a prompt, never from the command line (it would stay in the shell history).\n');
+        return 2;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+      const { user, sessionsEnded } = await setPasswordByEmail(handle.db, str(v.email), Buffer.concat(chunks).toString('utf8'));
+      io.stderr.write(`password set for ${user.email}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended\n`);
     },
   },
   backup: {
@@ -162,6 +186,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const { command, values } = parsed;
   if ('alone' in command) return attempt(() => command.alone(values, io), io);
+  if (command.secret && values.password === undefined) {
+    io = { ...io, stdin: Readable.from([await readSecret(command.secret(values))]) };
+  }
   let handle: Handle;
   try {
     handle = await openDatabase(env().DATABASE_URL, { kind: 'cli' });
