@@ -67,6 +67,11 @@ it('the CLI works while the server runs: its commands run inside the server', as
   const project = await api(server, '/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: 'made while running' }) });
   expect(project.status).toBe(201);
 
+  // A command that reads a secret: read here, handed to the server's run of it as its stdin.
+  const reset = await runCli(['user', 'set-password', '--email', email], env, 90_000, 'correct-horse-2\n');
+  expect(reset.code, reset.stderr).toBe(0);
+  expect(reset.stderr).toContain(`password set for ${email}; 0 sessions ended`);
+
   const again = await runCli(['user', 'create', '--email', email, '--password', 'correct-horse-1'], env);
   expect(again.code).toBe(1);
   expect(again.stderr).toMatch(/already/i);

@@ -73,12 +73,13 @@ export function exited(child: ChildProcess): Promise<number | null> {
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /** `npm run cli -- …args` as a process (from the repository, as npm runs it). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
-  const child = spawn(tsx, ['scripts/cli.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000, input?: string): Promise<CliResult> {
+  const child = spawn(tsx, ['scripts/cli.ts', ...args], { cwd: root, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return exited(child).then((code) => {
     clearTimeout(timer);
