@@ -5,7 +5,7 @@ import { requestIp, sessionPrincipal } from '../auth/session';
 
 export type ActionResult<T = unknown> =
   | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors: Record<string, string> };
+  | { ok: false; error: string; fieldErrors: Record<string, string>; values?: Record<string, string> };
 
 /** FormData to a plain object, without Next's own `$ACTION…` fields. */
 export function formToObject(form: FormData): Record<string, unknown> {

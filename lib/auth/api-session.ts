@@ -2,19 +2,26 @@ import type { NextApiRequest, NextApiResponse } from 'next';
 import { auth } from './config';
 import { getDb } from '../db/client';
 import { SnapshotCache } from '../db/snapshot-cache';
-import { findUserById } from '../users/users';
+import { findSessionUser } from './sessions';
 import { principalOf, type Principal } from './gate';
 
-/** Open dashboards poll with their cookie; like a token, the account is not read again while nothing changes. */
-const sessionUsers = new SnapshotCache<Principal | null>({ maxEntries: 5000, maxWeight: 5000, sharedReadingOnly: true });
+/**
+ * Open dashboards poll with their cookie; like a token, the session is not read again while
+ * nothing changes. Ending a session deletes its row: a write, so the next request reads again.
+ */
+const liveSessions = new SnapshotCache<{ principal: Principal; expiresAt: number } | null>({ maxEntries: 5000, maxWeight: 5000, sharedReadingOnly: true });
 
-/** The signed-in user of a pages/api request (the dashboard polling with its cookie); a deleted account signs out. */
+/** The signed-in user of a pages/api request (the dashboard polling with its cookie); an ended session or a deleted account signs out. */
 export async function apiSessionPrincipal(req: NextApiRequest, res: NextApiResponse): Promise<Principal | null> {
-  const id = (await auth(req, res))?.user?.id;
-  if (!id) return null;
+  const session = await auth(req, res);
+  const id = session?.user?.id;
+  const sid = session?.sessionId;
+  if (!id || !sid) return null;
   const db = await getDb();
-  return sessionUsers.get(db, id, async () => {
-    const user = await findUserById(db, id);
-    return user ? principalOf(user) : null;
+  const live = await liveSessions.get(db, `${sid} ${id}`, async () => {
+    const found = await findSessionUser(db, sid, id);
+    return found ? { principal: { ...principalOf(found.user), sessionId: sid }, expiresAt: found.expiresAt.getTime() } : null;
   });
+  // A quiet database keeps the snapshot, and the entry, past the session's end: check the clock too.
+  return live && live.expiresAt > Date.now() ? live.principal : null;
 }

@@ -2,9 +2,17 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { env } from '../env';
 import { getDb } from '../db/client';
-import { checkCredentials, signInSchema, upsertOidcUser } from '../users/users';
-import { clearFailures, isRateLimited, recordFailure } from './rate-limit';
+import { signInSchema, upsertOidcUser } from '../users/users';
+import { attemptSignIn } from './sign-in';
+import { createSession, endSession, sessionMaxAgeSeconds } from './sessions';
 import { clientIp } from '../http/client-ip';
+
+declare module 'next-auth' {
+  interface Session {
+    /** The row in `sessions` this cookie belongs to (lib/auth/sessions.ts). */
+    sessionId?: string;
+  }
+}
 
 class RateLimited extends CredentialsSignin {
   code = 'rate_limited';
@@ -21,7 +29,7 @@ function config(): NextAuthConfig {
   return {
     secret: e.AUTH_SECRET,
     trustHost: true,
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds },
     pages: { signIn: '/sign-in' },
     logger: {
       // A wrong password is an expected outcome, not a stack trace in the log.
@@ -33,33 +41,43 @@ function config(): NextAuthConfig {
         async authorize(credentials, request) {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) return null;
-          const { email, password } = parsed.data;
-          const db = await getDb();
           const ip = clientIp(request.headers, e.MESHPLANE_TRUSTED_PROXIES);
-          if (await isRateLimited(db, { email, ip })) throw new RateLimited();
-          const user = await checkCredentials(db, email, password);
-          if (!user) {
-            await recordFailure(db, { email, ip });
+          const outcome = await attemptSignIn(await getDb(), { ...parsed.data, ip });
+          if (!outcome.ok) {
+            if (outcome.reason === 'rate_limited') throw new RateLimited();
             return null;
           }
-          await clearFailures(db, email);
+          const { user } = outcome;
           return { id: user.id, email: user.email, name: user.name };
         },
       }),
       ...oidc,
     ],
+    events: {
+      // Sign-out ends the session's row, so the cookie stops working at once, wherever a copy is.
+      async signOut(message) {
+        const sid = 'token' in message ? message.token?.sid : undefined;
+        if (typeof sid === 'string') await endSession(await getDb(), sid);
+      },
+    },
     callbacks: {
       async jwt({ token, user, account, profile }) {
+        let uid: string | undefined;
         if (account?.provider === 'oidc' && profile?.email) {
-          const linked = await upsertOidcUser(await getDb(), String(profile.sub ?? account.providerAccountId), profile.email, String(profile.name ?? ''));
-          token.uid = linked.id;
+          uid = (await upsertOidcUser(await getDb(), String(profile.sub ?? account.providerAccountId), profile.email, String(profile.name ?? ''))).id;
         } else if (user?.id) {
-          token.uid = user.id;
+          uid = user.id;
+        }
+        // A sign-in (not a refresh of an existing cookie): a session row of its own.
+        if (uid) {
+          token.uid = uid;
+          token.sid = await createSession(await getDb(), uid);
         }
         return token;
       },
       session({ session, token }) {
         if (token.uid) session.user.id = token.uid as string;
+        if (token.sid) session.sessionId = token.sid as string;
         return session;
       },
     },

@@ -7,7 +7,8 @@ import type { Actor } from '../audit/record';
 import { can, permissions, type Permission } from './permissions';
 import { accessTo, scopeLabel, type Scope } from './scope';
 
-export type Principal = { userId: string; email: string };
+/** `sessionId` when the caller is a dashboard session (not an API token): a password change keeps it. */
+export type Principal = { userId: string; email: string; sessionId?: string };
 
 export const principalOf = (user: { id: string; email: string }): Principal => ({ userId: user.id, email: user.email });
 

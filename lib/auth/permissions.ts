@@ -4,6 +4,7 @@ export const permissions = [
   'project.read', // see networks, members, IPs, names, host status
   'access.own', // own devices, download configs, Lease Now
   'network.write', // create/edit networks, members, processes, rules; enrol hosts; push
+  'team.invite', // invite an email address to the team (admins up to admin; owners any role)
   'project.manage', // rename and delete the project, manage the team
 ] as const;
 export type Permission = (typeof permissions)[number];
@@ -12,8 +13,8 @@ export type Permission = (typeof permissions)[number];
 export const roleMatrix = {
   viewer: ['project.read'],
   developer: ['project.read', 'access.own'],
-  admin: ['project.read', 'access.own', 'network.write'],
-  owner: ['project.read', 'access.own', 'network.write', 'project.manage'],
+  admin: ['project.read', 'access.own', 'network.write', 'team.invite'],
+  owner: ['project.read', 'access.own', 'network.write', 'team.invite', 'project.manage'],
 } as const satisfies Record<Role, readonly Permission[]>;
 
 export function can(role: Role | null | undefined, permission: Permission): boolean {

@@ -8,6 +8,7 @@ import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
 import { apiSessionPrincipal } from '../auth/api-session';
 import { clientIp } from './client-ip';
+import { publicOrigin } from './origin';
 import { readingOnce } from '../db/snapshot-cache';
 
 /*
@@ -62,7 +63,8 @@ export function apiRoute<S extends z.ZodType, R>(
     body?: boolean;
     /** Nest the whole JSON body under this key (for bodies that are a free-form map). */
     wrapBody?: string;
-    present?: (result: R) => unknown;
+    /** `origin`: where the caller reached us, for links in the answer (lib/http/origin.ts). */
+    present?: (result: R, call: { origin: string }) => unknown;
     query?: (url: URL) => Record<string, unknown>;
   } = {},
 ): ApiHandler {
@@ -78,10 +80,11 @@ export function apiRoute<S extends z.ZodType, R>(
     const body = options.wrapBody ? { [options.wrapBody]: raw } : raw;
     const extra = options.query?.(url) ?? {};
     const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...body, ...extra, ...params } : body;
-    const ip = clientIp(headerReader(req.headers), env().MESHPLANE_TRUSTED_PROXIES);
+    const headers = headerReader(req.headers);
+    const ip = clientIp(headers, env().MESHPLANE_TRUSTED_PROXIES);
     const result = await op.execute(principal, input, { ip });
     if (result === undefined) return { status: 204 };
-    return { status: options.status ?? 200, body: options.present ? options.present(result) : result };
+    return { status: options.status ?? 200, body: options.present ? options.present(result, { get origin() { return publicOrigin(headers); } }) : result };
   };
   return Object.assign(handler, { [gatedRoute]: op.name });
 }

@@ -40,3 +40,10 @@ export function clientIp(headers: Pick<Headers, 'get'>, trustedProxies: string[]
   }
   return current.toString();
 }
+
+/** Whether the request came through a trusted proxy, whose X-Forwarded-* headers may then be believed. */
+export function viaTrustedProxy(headers: Pick<Headers, 'get'>, trustedProxies: string[]): boolean {
+  const socket = headers.get(socketAddressHeader);
+  const address = socket ? normalize(socket) : null;
+  return !!address && isTrusted(address, trustedProxies);
+}

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/client';
+import type { Db, Queryable } from '../db/client';
 import { users, type User } from '../db/schema';
 import { newId } from '../ids';
 import { hashPassword, verifyPassword, dummyHash } from '../auth/password';
@@ -21,14 +21,14 @@ export function handleFromEmail(email: string): string {
   return local || 'user';
 }
 
-async function freeHandle(db: Db, wanted: string): Promise<string> {
+async function freeHandle(db: Queryable, wanted: string): Promise<string> {
   const taken = await db.select({ handle: users.handle }).from(users).where(sql`${users.handle} ~ ${`^${wanted}(-[0-9]+)?$`}`);
   const set = new Set(taken.map((t) => t.handle));
   if (!set.has(wanted)) return wanted;
   for (let i = 2; ; i++) if (!set.has(`${wanted}-${i}`)) return `${wanted}-${i}`;
 }
 
-export async function createUser(db: Db, input: z.input<typeof signUpSchema>): Promise<User> {
+export async function createUser(db: Queryable, input: z.input<typeof signUpSchema>): Promise<User> {
   const { email, password, name } = signUpSchema.parse(input);
   const passwordHash = await hashPassword(password);
   // A handle race loses to the unique index; try again with the next free one.
@@ -46,7 +46,7 @@ export async function createUser(db: Db, input: z.input<typeof signUpSchema>): P
   throw conflict('Could not choose a unique handle; try again.', 'email');
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+export async function findUserByEmail(db: Queryable, email: string): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase()));
   return user;
 }

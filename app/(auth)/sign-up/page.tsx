@@ -1,15 +1,26 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
+import { getDb } from '@/lib/db/client';
+import { env } from '@/lib/env';
+import { signUpState } from '@/lib/users/sign-up';
 import { signUpAction } from '../actions';
 import { AuthForm } from '../auth-form';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
-export default function SignUpPage() {
+export default async function SignUpPage() {
+  const state = await signUpState(await getDb(), env().MESHPLANE_SIGNUP);
   return (
     <>
       <h1 className="mb-4 text-xl font-semibold">Create an account</h1>
-      <AuthForm mode="sign-up" action={signUpAction} />
+      {state.open ? (
+        <AuthForm mode="sign-up" action={signUpAction} />
+      ) : (
+        <div role="status" className="rounded-md bg-slate-50 p-4 text-sm text-slate-700 ring-1 ring-slate-200">
+          <p className="font-medium text-slate-900">Sign-up is closed</p>
+          <p className="mt-1">{state.message}</p>
+        </div>
+      )}
       <p className="mt-4 text-center text-sm text-slate-600">
         Have an account? <Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">Sign in</Link>
       </p>

@@ -5,6 +5,9 @@ import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-ac
 import {
   addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, removeTeamMemberOp, renameProjectOp,
 } from '@/lib/projects/operations';
+import { createInvitationOp, renewInvitationOp, revokeInvitationOp } from '@/lib/invitations/operations';
+import { headers } from 'next/headers';
+import { publicOrigin } from '@/lib/http/origin';
 
 // Creates a project and opens it.
 export async function createProjectAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
@@ -44,6 +47,33 @@ export async function changeRoleAction(_prev: ActionResult | null, form: FormDat
 // Removes someone from the team; never the last owner (owners).
 export async function removeTeamMemberAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const result = await runAction(removeTeamMemberOp, formToObject(form));
+  if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}
+
+/** An invitation's answer with its full link, from where the caller reached us. */
+async function withUrl<T extends { path: string }>(result: ActionResult<T>): Promise<ActionResult<T & { url: string }>> {
+  if (!result.ok) return result;
+  return { ok: true, data: { ...result.data, url: `${publicOrigin(await headers())}${result.data.path}` } };
+}
+
+// Invites an email address with a role; the one-time link comes back to be copied (owners and admins).
+export async function createInvitationAction(_prev: ActionResult | null, form: FormData) {
+  const result = await withUrl(await runAction(createInvitationOp, formToObject(form)));
+  if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}
+
+// A new link for a pending invitation; the old one stops working (owners and admins).
+export async function renewInvitationAction(_prev: ActionResult | null, form: FormData) {
+  const result = await withUrl(await runAction(renewInvitationOp, formToObject(form)));
+  if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
+  return result;
+}
+
+// Revokes a pending invitation (owners and admins).
+export async function revokeInvitationAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(revokeInvitationOp, formToObject(form));
   if (result.ok) revalidatePath(`/projects/${form.get('projectId')}/team`);
   return result;
 }

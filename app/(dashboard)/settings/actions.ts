@@ -2,6 +2,8 @@
 import { revalidatePath } from 'next/cache';
 import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
 import { createApiTokenOp, revokeApiTokenOp } from '@/lib/tokens/operations';
+import { changePasswordOp, endAllSessionsOp } from '@/lib/users/operations';
+import { signOut } from '@/lib/auth/config';
 
 // Creates an API token; its secret is returned once, for the page to show.
 export async function createApiTokenAction(_prev: ActionResult | null, form: FormData) {
@@ -14,5 +16,17 @@ export async function createApiTokenAction(_prev: ActionResult | null, form: For
 export async function revokeApiTokenAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const result = await runAction(revokeApiTokenOp, formToObject(form));
   if (result.ok) revalidatePath('/settings');
+  return result;
+}
+
+// Changes the caller's password; every other session of theirs ends, this one stays.
+export async function changePasswordAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  return runAction(changePasswordOp, formToObject(form));
+}
+
+// Ends every session of the caller, everywhere, then this browser's cookie.
+export async function signOutEverywhereAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const result = await runAction(endAllSessionsOp, formToObject(form));
+  if (result.ok) await signOut({ redirectTo: '/sign-in' });
   return result;
 }

@@ -6,7 +6,8 @@ import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { Copyable } from '@/components/ui/copy';
 import { CreateTokenForm } from './create-token-form';
-import { revokeApiTokenAction } from './actions';
+import { revokeApiTokenAction, signOutEverywhereAction } from './actions';
+import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -23,6 +24,21 @@ export default async function SettingsPage() {
           <dt className="text-slate-500">Name</dt><dd>{user.name || '—'}</dd>
           <dt className="text-slate-500">Handle</dt><dd><Copyable value={user.handle} label="handle" /> <span className="text-xs text-slate-500">used in your devices&apos; DNS names</span></dd>
         </dl>
+      </Card>
+      <Card>
+        <CardHeader title="Password" description="Changing it signs you out on every other browser; this one stays signed in." />
+        <div className="p-4 sm:p-5">
+          {user.passwordHash ? <PasswordForm /> : <p className="text-sm text-slate-600">You sign in with single sign-on: your password is managed there.</p>}
+        </div>
+      </Card>
+      <Card>
+        <CardHeader title="Sessions" description="Every browser where you are signed in. API tokens are not sessions: revoke them below." />
+        <div className="flex flex-wrap items-center gap-3 p-4 sm:p-5">
+          <p className="min-w-0 flex-1 text-sm text-slate-600">Lost a device, or signed in somewhere you should not have?</p>
+          <ConfirmForm action={signOutEverywhereAction} hidden={{}} trigger="Sign out everywhere" confirmLabel="Sign out everywhere"
+            pendingText="Signing out…" title="Sign out everywhere?"
+            consequences={<p>Every browser signed in as {user.email} is signed out at once, this one too. You can sign in again with your password.</p>} />
+        </div>
       </Card>
       <Card>
         <CardHeader title="API tokens" description="A token acts as you, with your roles, on the HTTP API (Authorization: Bearer …)." />

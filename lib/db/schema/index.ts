@@ -2,3 +2,4 @@ export * from './users';
 export * from './projects';
 export * from './networks';
 export * from './pushes';
+export * from './invitations';

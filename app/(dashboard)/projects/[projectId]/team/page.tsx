@@ -2,11 +2,14 @@ import type { Metadata } from 'next';
 import { load } from '@/lib/actions/load';
 import { getProjectOp, listTeamOp } from '@/lib/projects/operations';
 import { can } from '@/lib/auth/permissions';
-import { Card, CardHeader, Badge } from '@/components/ui/card';
+import { Card, CardHeader, Badge, EmptyState } from '@/components/ui/card';
 import { AddMemberForm, RoleSelect } from './team-forms';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { removeTeamMemberAction } from '../../actions';
 import { requireUser } from '@/lib/auth/session';
+import { listInvitationsOp } from '@/lib/invitations/operations';
+import { InviteForm, RenewForm } from './invitation-forms';
+import { revokeInvitationAction } from '../../actions';
 
 export const metadata: Metadata = { title: 'Team' };
 
@@ -14,6 +17,8 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
   const { projectId } = await params;
   const [project, team, me] = await Promise.all([load(getProjectOp, { projectId }), load(listTeamOp, { projectId }), requireUser()]);
   const manage = can(project.role, 'project.manage');
+  const invite = can(project.role, 'team.invite');
+  const pending = invite ? await load(listInvitationsOp, { projectId }) : [];
   return (
     <div className="space-y-6">
       <Card>
@@ -39,9 +44,36 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
           ))}
         </ul>
       </Card>
+      {invite && (
+        <Card>
+          <CardHeader title="Invite by email" description="A one-time link to join with a role, valid 7 days. There is no mail: copy the link and send it yourself." />
+          <div className="p-4 sm:p-5"><InviteForm projectId={projectId} myRole={project.role!} /></div>
+          <div className="border-t border-slate-200">
+            <h3 className="px-4 pt-4 text-sm font-medium text-slate-700 sm:px-5">Pending invitations</h3>
+            {pending.length === 0 ? (
+              <EmptyState title="No pending invitations">Links that were used, revoked or have expired are not listed.</EmptyState>
+            ) : (
+              <ul className="divide-y divide-slate-100">
+                {pending.map((i) => (
+                  <li key={i.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid={`invitation-${i.email}`}>
+                    <div className="min-w-0 flex-1">
+                      <p className="truncate font-medium">{i.email} <Badge tone="slate">{i.role}</Badge></p>
+                      <p className="text-xs text-slate-500">{i.invitedBy ? `by ${i.invitedBy} · ` : ''}expires {i.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
+                    </div>
+                    <RenewForm projectId={projectId} invitationId={i.id} />
+                    <ConfirmForm action={revokeInvitationAction} hidden={{ projectId, invitationId: i.id }} size="sm"
+                      trigger="Revoke" title={`Revoke the invitation for ${i.email}?`} confirmLabel="Revoke invitation"
+                      consequences={<p>The link stops working at once. You can invite them again later.</p>} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </Card>
+      )}
       {manage && (
         <Card>
-          <CardHeader title="Add someone" description="They need a Meshplane account first." />
+          <CardHeader title="Add someone with an account" description="Adds a person who already uses this Meshplane, at once." />
           <div className="p-4 sm:p-5"><AddMemberForm projectId={projectId} /></div>
         </Card>
       )}
