@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt, ne } from 'drizzle-orm';
-import type { Queryable } from '../db/client';
+import type { Db, Queryable } from '../db/client';
+import { SnapshotCache } from '../db/snapshot-cache';
+import type { Principal } from './gate';
 import { sessions, users, type User } from '../db/schema';
 
 /** The cookie's lifetime and the row's: a session ends 7 days after sign-in at the latest. */
@@ -33,4 +35,20 @@ export async function endSessionsOf(db: Queryable, userId: string, keep?: string
     .where(keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId))
     .returning({ id: sessions.id });
   return ended.length;
+}
+
+/**
+ * Open dashboards poll the API with their cookie; like a token, a session is not read again
+ * while nothing changes (under an API GET's shared snapshot reading, lib/db/snapshot-cache.ts).
+ * Ending a session deletes its row: a write, so the next request reads it again.
+ */
+const liveSessions = new SnapshotCache<{ principal: Principal; expiresAt: number } | null>({ maxEntries: 5000, maxWeight: 5000, sharedReadingOnly: true });
+
+export async function livePrincipal(db: Db, sessionId: string, userId: string): Promise<Principal | null> {
+  const live = await liveSessions.get(db, `${sessionId} ${userId}`, async () => {
+    const found = await findSessionUser(db, sessionId, userId);
+    return found ? { principal: { userId: found.user.id, email: found.user.email, sessionId }, expiresAt: found.expiresAt.getTime() } : null;
+  });
+  // A quiet database keeps its snapshot, and so the entry, past the session's end: the clock decides that.
+  return live && live.expiresAt > Date.now() ? live.principal : null;
 }

@@ -14,6 +14,7 @@ import { createProjectOp, addTeamMemberOp } from '@/lib/projects/operations';
 import { createNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp } from '@/lib/members/operations';
 import { addRuleOp, leaseNowOp } from '@/lib/firewall/operations';
+import { createInvitationOp } from '@/lib/invitations/operations';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 
@@ -61,8 +62,9 @@ describe('authorization over every operation', () => {
     const member = await createMemberOp.execute(owner, { networkId: network.id, kind: 'application', label: 'app' });
     const rule = await addRuleOp.execute(owner, { networkId: network.id, cidr: '203.0.113.0/24' });
     const lease = await leaseNowOp.execute(owner, { networkId: network.id, ip: '198.51.100.9' }, { ip: '127.0.0.1' });
+    const invitation = await createInvitationOp.execute(owner, { projectId: project.id, email: 'invited@example.test', role: 'viewer' });
     ids = {
-      projectId: project.id, networkId: network.id, memberId: member.id, peerId: member.peers[0].id,
+      invitationId: invitation.id, projectId: project.id, networkId: network.id, memberId: member.id, peerId: member.peers[0].id,
       ruleId: (rule as { id: string }).id, leaseId: (lease as { id: string }).id, userId: principals.viewer.userId,
     };
   });

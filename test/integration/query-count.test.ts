@@ -10,6 +10,8 @@ import { createNetworkOp, getNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp, getMemberOp, listMembersOp, listPeersOp, memberDomainNamesOp } from '@/lib/members/operations';
 import { getFirewallOp } from '@/lib/firewall/operations';
 import { listNetworkDevicesOp } from '@/lib/devices/operations';
+import { createSession, endSession, livePrincipal } from '@/lib/auth/sessions';
+import { readingOnce } from '@/lib/db/snapshot-cache';
 import { rawTestDb, useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 
@@ -60,5 +62,19 @@ describe('queries per page do not grow with the hosts', () => {
     const total = small.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(8);
     expect(total).toBeLessThan(45);
+  });
+
+  it('checks a polling session without a query of its own while nothing changes (issue 11)', async () => {
+    const sid = await createSession(t.db, owner.userId);
+    const poll = async () => {
+      const before = queries;
+      const principal = await readingOnce(() => livePrincipal(counted, sid, owner.userId));
+      return { principal, queries: queries - before };
+    };
+    await t.db.execute(sql`select pg_current_xact_id()`);
+    expect(await poll()).toEqual({ principal: { ...owner, sessionId: sid }, queries: 2 }); // the snapshot reading and the session
+    expect(await poll()).toEqual({ principal: { ...owner, sessionId: sid }, queries: 1 }); // the snapshot reading only
+    await endSession(t.db, sid); // a write: the next poll reads again, and the session is gone
+    expect(await poll()).toEqual({ principal: null, queries: 2 });
   });
 });
