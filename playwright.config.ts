@@ -62,6 +62,8 @@ export default defineConfig({
       MESHPLANE_DATA_DIR: process.env.E2E_DATA_DIR,
       AUTH_SECRET: process.env.E2E_AUTH_SECRET,
       WORKER_SECRET: process.env.E2E_WORKER_SECRET,
+      // The specs sign up through the form more than once (the default, first, allows one account).
+      MESHPLANE_SIGNUP: 'open',
       E2E_ADMIN_URL: adminUrl,
       E2E_DATABASE_NAME: process.env.E2E_DATABASE_NAME,
     },

@@ -134,7 +134,7 @@ test('the JSON API keeps the contract: codes and error shapes', async ({ request
   expect((await pinned.json()).id).toBe(project.id);
 });
 
-test('after 10 failed sign-ins the form says to wait, even with the right password', async ({ page, user }) => {
+test('after 10 failed sign-ins from this address the form says how long to wait, even with the right password', async ({ page, user }) => {
   const csrf = async () => (await (await page.request.get('/api/auth/csrf')).json()).csrfToken;
   for (let i = 0; i < 10; i++) {
     await page.request.post('/api/auth/callback/credentials', { form: { csrfToken: await csrf(), email: user.email, password: `wrong-${i}` }, maxRedirects: 0 });
@@ -143,6 +143,7 @@ test('after 10 failed sign-ins the form says to wait, even with the right passwo
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByText('Too many failed attempts. Wait 15 minutes and try again.')).toBeVisible();
+  await expect(page.getByText(/^Too many failed attempts from your address\. Try again in \d+ seconds\.$/)).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByLabel('Email')).toHaveValue(user.email);
 });

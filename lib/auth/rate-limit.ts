@@ -1,4 +1,4 @@
-import { sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
 
 /**
@@ -34,6 +34,9 @@ function delaySql(count: SQL, free: number): SQL {
   return sql`make_interval(secs => case when ${count} < ${free} then 0 else least(${max}, ${first} * power(2, least(${count} - ${free}, 20))) end)`;
 }
 
+/** Thrown inside the booking transaction to undo it (a class of ours: drizzle's own may be bundled twice). */
+class Refused extends Error {}
+
 export type Reservation = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
@@ -59,12 +62,12 @@ export async function reserveSignIn(db: Db, keys: Keys): Promise<Reservation> {
             next_allowed_at = clock_timestamp() + ${delaySql(next, free)}
           where a.next_allowed_at <= clock_timestamp()
           returning count`);
-        if (booked.length === 0) tx.rollback(); // no key keeps a refused attempt
+        if (booked.length === 0) throw new Refused(); // rolls back: no key keeps a refused attempt
       }
     });
     return { allowed: true };
   } catch (error) {
-    if (!(error instanceof TransactionRollbackError)) throw error;
+    if (!(error instanceof Refused)) throw error;
     return { allowed: false, retryAfterSeconds: await retryAfter(db, keys) };
   }
 }
