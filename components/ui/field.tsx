@@ -21,7 +21,7 @@ export function Field({ label, error, hint, className = '', id, ...props }: Fiel
 }
 
 export function inputClass(invalid = false) {
-  return `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 focus:outline-2 focus:outline-indigo-600 ${invalid ? 'border-red-500' : 'border-slate-300'}`;
+  return `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 [&[readonly]]:bg-slate-50 [&[readonly]]:text-slate-600 focus:outline-2 focus:outline-indigo-600 ${invalid ? 'border-red-500' : 'border-slate-300'}`;
 }
 
 type SelectProps = React.SelectHTMLAttributes<HTMLSelectElement> & { label: string; error?: string; options: readonly string[] };

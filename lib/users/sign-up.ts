@@ -10,8 +10,8 @@ import { createUser, type signUpSchema } from './users';
 export type SignUpPolicy = 'first' | 'open' | 'closed';
 
 export const signUpClosedMessage: Record<Exclude<SignUpPolicy, 'open'>, string> = {
-  first: 'This server already has its first account: new users join through an invitation link from a project owner or admin.',
-  closed: 'Sign-up is closed on this server: new users join through an invitation link from a project owner or admin.',
+  first: 'Sign-up is closed: this server already has its first account. New users join through an invitation link from a project owner or admin.',
+  closed: 'Sign-up is closed on this server. New users join through an invitation link from a project owner or admin.',
 };
 
 const closed = (policy: Exclude<SignUpPolicy, 'open'>) => new AppError(403, 'signup_closed', signUpClosedMessage[policy]);

@@ -121,7 +121,7 @@ describe('MESHPLANE_SIGNUP', () => {
       const results = await Promise.allSettled(Array.from({ length: 5 }, () => signUp(handle.db, 'first', input())));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 403, code: 'signup_closed' });
-      expect(await signUpState(handle.db, 'first')).toMatchObject({ open: false, message: expect.stringMatching(/invitation/) });
+      expect(await signUpState(handle.db, 'first')).toMatchObject({ open: false, message: expect.stringMatching(/closed: this server already has its first account/) });
     } finally {
       await handle.close();
       await scratch.drop();

@@ -16,10 +16,7 @@ export default async function SignUpPage() {
       {state.open ? (
         <AuthForm mode="sign-up" action={signUpAction} />
       ) : (
-        <div role="status" className="rounded-md bg-slate-50 p-4 text-sm text-slate-700 ring-1 ring-slate-200">
-          <p className="font-medium text-slate-900">Sign-up is closed</p>
-          <p className="mt-1">{state.message}</p>
-        </div>
+        <p role="status" className="rounded-md bg-slate-50 p-4 text-sm text-slate-700 ring-1 ring-slate-200">{state.message}</p>
       )}
       <p className="mt-4 text-center text-sm text-slate-600">
         Have an account? <Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">Sign in</Link>

@@ -39,15 +39,19 @@ export function InviteForm({ projectId, myRole }: { projectId: string; myRole: R
 /** The link of a pending invitation cannot be shown again (only its hash is kept): this makes a new one. */
 export function RenewForm({ projectId, invitationId }: { projectId: string; invitationId: string }) {
   const [state, action] = useActionState(renewInvitationAction, null);
+  // In the row's wrapping flex: the button beside Revoke, the new link on a line of its own below.
   return (
-    <div className="w-full space-y-2 sm:w-auto">
+    <>
       <form action={action}>
         <input type="hidden" name="projectId" value={projectId} />
         <input type="hidden" name="invitationId" value={invitationId} />
         <SubmitButton variant="secondary" size="sm" pendingText="Making…">New link</SubmitButton>
       </form>
-      {state?.ok && <NewLink link={state.data} verb="A new link for" />}
-      {state && !state.ok && <FormError message={state.error} />}
-    </div>
+      {state && (
+        <div className="order-last basis-full">
+          {state.ok ? <NewLink link={state.data} verb="A new link for" /> : <FormError message={state.error} />}
+        </div>
+      )}
+    </>
   );
 }
