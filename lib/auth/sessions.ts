@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, ne } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { SnapshotCache } from '../db/snapshot-cache';
 import type { Principal } from './gate';
@@ -11,6 +11,8 @@ export const sessionMaxAgeSeconds = 7 * 24 * 3600;
 /** A row for a new sign-in; its id goes into the (encrypted) session cookie. */
 export async function createSession(db: Queryable, userId: string): Promise<string> {
   const id = randomBytes(24).toString('base64url');
+  // The user's expired rows go as a new one comes: the table keeps live sessions only.
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, new Date())));
   await db.insert(sessions).values({ id, userId, expiresAt: new Date(Date.now() + sessionMaxAgeSeconds * 1000) });
   return id;
 }

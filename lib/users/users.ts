@@ -35,7 +35,8 @@ export async function createUser(db: Queryable, input: z.input<typeof signUpSche
   for (let attempt = 0; attempt < 5; attempt++) {
     const handle = await freeHandle(db, handleFromEmail(email));
     try {
-      const [user] = await db.insert(users).values({ id: newId('user'), email, name, handle, passwordHash }).returning();
+      // A savepoint inside a caller's transaction (an invitation), so a lost race can be retried.
+      const [user] = await db.transaction((sp) => sp.insert(users).values({ id: newId('user'), email, name, handle, passwordHash }).returning());
       return user;
     } catch (e) {
       if (pgErrorCode(e) !== '23505') throw e;
