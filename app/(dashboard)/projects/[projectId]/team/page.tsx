@@ -56,7 +56,8 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
               <ul className="divide-y divide-slate-100">
                 {pending.map((i) => (
                   <li key={i.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid={`invitation-${i.email}`}>
-                    <div className="min-w-0 flex-1">
+                    {/* On a phone the address takes its own line, the buttons the next. */}
+                    <div className="min-w-0 basis-full sm:flex-1 sm:basis-auto">
                       <p className="flex min-w-0 items-center gap-2"><span className="truncate font-medium">{i.email}</span><Badge tone="slate">{i.role}</Badge></p>
                       <p className="text-xs text-slate-500">{i.invitedBy ? `by ${i.invitedBy} · ` : ''}expires {i.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
                     </div>
