@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { generateKeyPair } from '../lib/wireguard/keys';
 import { Applier } from './apply';
 import { DnsResponder, dnsSink } from './dns';
+import { probeControlPlane } from './probe';
 import { createAgentServer, listen, splitHostPort } from './server';
 import {
   defaultStateDir, fileAppliedStore, loadAgent, publicKeyOf, readPrivateKey, writeIdentity, writePrivateKey,
@@ -77,17 +78,40 @@ async function run(argv: string[]): Promise<void> {
   const { identity, privateKey } = await loadAgent(dir);
   const forwarder = new UpstreamForwarder(upstreams);
   const responder = new DnsResponder({ upstream: forwarder });
+  const system = new RealSystem();
   const applier = new Applier({
-    system: new RealSystem(), store: fileAppliedStore(dir), peerId: identity.peerId,
+    system, store: fileAppliedStore(dir), peerId: identity.peerId,
     signingPublicKey: identity.signingPublicKey, privateKey, interfaceName: identity.interface,
-    envFile: o['env-file'] ?? join(dir, 'meshplane.env'), dns: dnsSink(responder, Number(o['dns-port'])),
+    envFile: o['env-file'] ?? join(dir, 'meshplane.env'), dns: dnsSink(responder, Number(o['dns-port'])), log,
   });
   try {
     const restored = await applier.restore();
     if (restored !== null) log(`restored version ${restored} on ${identity.interface}`);
   } catch (e) {
-    log(`could not restore the last applied version (the next push will): ${e instanceof Error ? e.message : String(e)}`);
+    log(`could not restore the last applied version (retried every 15 s, and by the next push): ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Reconcile every 15 s and at once on a link event of our interface (a few events in a row
+  // make one check); a failed repair is tried again after 3 s.
+  let soon: NodeJS.Timeout | null = null;
+  const reconcileSoon = (trigger: string, ms: number) => {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = null;
+      void applier.reconcile(trigger).then((r) => { if (r.drift.length > 0) reconcileSoon('retry', 3000); },
+        (e: unknown) => { log(`reconcile failed: ${e instanceof Error ? e.message : String(e)}`); reconcileSoon('retry', 3000); });
+    }, ms);
+  };
+  const timer = setInterval(() => reconcileSoon('timer', 0), 15_000);
+  const stopWatching = system.watchLinks(identity.interface, () => reconcileSoon('netlink event', 200));
+  let lastProblem: string | null = null;
+  const probe = async () => {
+    const problem = await probeControlPlane(identity.server);
+    applier.setControlPlaneProblem(problem);
+    if (problem !== lastProblem) log(problem ?? `the control plane at ${identity.server} answers again`);
+    lastProblem = problem;
+  };
+  void probe();
+  const probing = setInterval(() => void probe(), 60_000);
   const server = createAgentServer(applier, { log });
   const port = await listen(server, identity.listen);
   log(`${identity.peerId} listening for pushes on ${identity.listen.replace(/:\d+$/, `:${port}`)}`);
@@ -96,6 +120,9 @@ async function run(argv: string[]): Promise<void> {
     : 'DNS outside the zone refused (no upstream resolver)');
   const stop = () => {
     log('stopping');
+    clearInterval(timer);
+    clearInterval(probing);
+    stopWatching();
     server.close();
     forwarder.close();
     void responder.close();

@@ -1,7 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { nftTable } from '../lib/firewall/nftables';
+import { atomicWrite } from './state';
 
 /*
  * Every side effect of the agent on the machine, behind one small interface: unit tests use
@@ -9,7 +12,8 @@ import { dirname, join } from 'node:path';
  * every command inside a network namespace (tests use it; in production it is unset).
  */
 export interface System {
-  ensureInterface(name: string): Promise<void>;
+  /** True when the interface had to be created (it then has no key, port or peers yet). */
+  ensureInterface(name: string): Promise<boolean>;
   syncConf(name: string, text: string): Promise<void>;
   wgSet(name: string, args: string[]): Promise<void>;
   setAddress(name: string, cidr: string): Promise<void>;
@@ -18,6 +22,35 @@ export interface System {
   setForwarding(on: boolean): Promise<void>;
   wgShowDump(name: string): Promise<string>;
   writeEnvFile(path: string, text: string): Promise<void>;
+  /** What the machine runs now, to compare with what was applied (agent/reconcile.ts). */
+  inspect(name: string, envFile: string): Promise<LiveState>;
+  /** Calls `onEvent` on every netlink link event naming the interface; returns a stop function. */
+  watchLinks(name: string, onEvent: () => void): () => void;
+}
+
+export type LivePeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+export type LiveState = {
+  exists: boolean;
+  up: boolean;
+  wg: { privateKey: string; listenPort: number; peers: LivePeer[] } | null;
+  addresses: string[]; // IPv4 CIDRs on the interface
+  routes: string[]; // IPv4 destinations routed to the interface
+  nft: string | null; // `nft list table inet meshplane`, null when the table is absent
+  env: string | null; // the env file's text, null when missing
+};
+
+/** `wg show <if> dump` → the interface's key, port and peers. */
+export function parseWgDump(dump: string): NonNullable<LiveState['wg']> {
+  const [head, ...lines] = dump.trim().split('\n');
+  const [privateKey, , port] = (head ?? '').split('\t');
+  const peers = lines.filter(Boolean).map((line) => {
+    const [publicKey, , endpoint, allowed] = line.split('\t');
+    return {
+      publicKey, endpoint: endpoint === '(none)' ? null : endpoint,
+      allowedIps: allowed === '(none)' || !allowed ? [] : allowed.split(','),
+    };
+  });
+  return { privateKey: privateKey === '(none)' ? '' : privateKey, listenPort: Number(port) || 0, peers };
 }
 
 /** A failed tool run; the message carries the tool's stderr (never our secrets: keys go in files). */
@@ -26,13 +59,14 @@ export class SystemError extends Error {}
 export class RealSystem implements System {
   constructor(private readonly opts: { netns?: string; timeoutMs?: number } = {}) {}
 
-  async ensureInterface(name: string): Promise<void> {
-    if (await this.linkExists(name)) return;
+  async ensureInterface(name: string): Promise<boolean> {
+    if (await this.linkExists(name)) return false;
     try {
       await this.run('ip', ['link', 'add', name, 'type', 'wireguard']); // kernel WireGuard
     } catch {
       await this.startWireguardGo(name);
     }
+    return true;
   }
 
   async syncConf(name: string, text: string): Promise<void> {
@@ -58,6 +92,11 @@ export class RealSystem implements System {
       .flatMap((l) => l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
     for (const old of current) if (old !== cidr) await this.run('ip', ['addr', 'del', old, 'dev', name]);
     await this.run('ip', ['addr', 'replace', cidr, 'dev', name]);
+    // The prefix route comes with a new address, not with a `replace` of an existing one: a
+    // route deleted by hand comes back only this way.
+    const [ip, bits] = cidr.split('/');
+    const net = `${ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()}/${bits}`;
+    await this.run('ip', ['route', 'replace', net, 'dev', name, 'proto', 'kernel', 'scope', 'link', 'src', ip]);
   }
 
   async linkUp(name: string): Promise<void> {
@@ -79,9 +118,50 @@ export class RealSystem implements System {
   }
 
   async writeEnvFile(path: string, text: string): Promise<void> {
-    const tmp = join(dirname(path), `.${Date.now()}.env.tmp`);
-    await writeFile(tmp, text, { mode: 0o644 });
-    await rename(tmp, path); // readers never see half a file
+    await atomicWrite(path, text, 0o644); // readers never see half a file, nor a crash one
+  }
+
+  async inspect(name: string, envFile: string): Promise<LiveState> {
+    const env = await readFile(envFile, 'utf8').catch(() => null);
+    const nft = await this.run('nft', ['list', 'table', 'inet', nftTable]).catch(() => null);
+    let link: { flags?: string[] }[];
+    try {
+      link = JSON.parse(await this.run('ip', ['-j', 'link', 'show', 'dev', name]) || '[]');
+    } catch {
+      return { exists: false, up: false, wg: null, addresses: [], routes: [], nft, env };
+    }
+    const wg = await this.run('wg', ['show', name, 'dump']).then(parseWgDump, () => null);
+    const addrs = JSON.parse(await this.run('ip', ['-j', '-4', 'addr', 'show', 'dev', name]) || '[]') as { addr_info?: { local: string; prefixlen: number }[] }[];
+    const routes = JSON.parse(await this.run('ip', ['-j', '-4', 'route', 'show', 'dev', name]) || '[]') as { dst: string }[];
+    return {
+      exists: true, up: (link[0]?.flags ?? []).includes('UP'), wg,
+      addresses: addrs.flatMap((l) => l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`),
+      routes: routes.map((r) => r.dst), nft, env,
+    };
+  }
+
+  watchLinks(name: string, onEvent: () => void): () => void {
+    let stopped = false;
+    let child: ReturnType<typeof spawn> | null = null;
+    const start = () => {
+      if (stopped) return;
+      const [cmd, args] = this.wrap('ip', ['-o', 'monitor', 'link']);
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.on('error', () => {}); // no `ip`: the 15 s timer still reconciles
+      let rest = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        const lines = (rest + c.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        if (lines.some((l) => new RegExp(`^(Deleted )?\\d+: ${name.replace(/[.]/g, '\\.')}[:@]`).test(l))) onEvent();
+      });
+      // A monitor that dies is restarted (after a pause, so a broken `ip` cannot spin).
+      child.on('exit', () => { if (!stopped) setTimeout(start, 5000).unref(); });
+    };
+    start();
+    return () => {
+      stopped = true;
+      child?.kill();
+    };
   }
 
   private async linkExists(name: string): Promise<boolean> {
