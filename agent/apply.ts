@@ -166,9 +166,11 @@ export class Applier {
       // Leases are re-rendered for now, so a repair never reopens an expired one.
       const config = deriveHostConfig(this.current.state, this.deps.peerId, this.now());
       this.needFullSync = true;
-      await this.applyConfig(config, true);
+      const created = await this.applyConfig(config, true);
       this.current.config = config;
       this.drift = await this.driftNow(true);
+      // Peers we can reach (with an endpoint) get a packet, so the new interface shakes hands now.
+      if (created) await this.deps.system.nudge(this.current.state.hosts.filter((h) => h.peerId !== this.deps.peerId && h.publicKey && h.endpoint).map((h) => h.ip));
     } catch (e) {
       this.needFullSync = true;
       this.drift = found;
@@ -192,7 +194,8 @@ export class Applier {
     }, live);
   }
 
-  private async applyConfig(config: HostConfig, snapshot: boolean): Promise<void> {
+  /** Resolves true when the interface had to be created. */
+  private async applyConfig(config: HostConfig, snapshot: boolean): Promise<boolean> {
     const { system: s, interfaceName: ifn } = this.deps;
     const prev = this.current?.config ?? null;
     // A new interface has no key, port or peers: a delta on it would leave it empty.
@@ -205,6 +208,7 @@ export class Applier {
     }
     await s.setAddress(ifn, config.address);
     await s.linkUp(ifn);
+    await s.ensureRoute(ifn, config.address);
     await s.nftApply(renderNftables({ ...config.firewall, guard: { ip: config.address.split('/')[0], interface: ifn } }));
     // Forwarding is only ever switched off if we switched it on (a host may need it for others).
     if (config.forward || prev?.forward) await s.setForwarding(config.forward);
@@ -212,6 +216,7 @@ export class Applier {
     // A new interface means new addresses: sockets bound to the old ones are rebound.
     await this.deps.dns?.update(config.address.split('/')[0], config.dns, cidrOf(config.address), created);
     this.needFullSync = false;
+    return created;
   }
 
   /**

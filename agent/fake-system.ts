@@ -91,6 +91,9 @@ export class FakeSystem implements System {
 
   private readonly linkListeners = new Set<() => void>();
   async linkUp(name: string) { this.call('linkUp'); this.iface(name).up = true; }
+  readonly nudged: string[] = [];
+  async nudge(ips: string[]) { this.call('nudge'); this.nudged.push(...ips); }
+  async ensureRoute(name: string) { this.call('ensureRoute'); this.iface(name); }
   async nftApply(script: string) { this.call('nftApply'); this.nft = script; }
   async setForwarding(on: boolean) { this.call('setForwarding'); this.forwarding = on; }
   async writeEnvFile(path: string, text: string) { this.call('writeEnvFile'); this.files.set(path, text); }

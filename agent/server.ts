@@ -25,6 +25,8 @@ export type ServerOptions = {
   bodyLimit?: number; inflatedLimit?: number; maxInFlight?: number;
   headersTimeoutMs?: number; requestTimeoutMs?: number; idleTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Called when a push has been answered (the CLI collects garbage there). */
+  afterPush?: () => void;
 };
 
 export function createAgentServer(applier: Applier, opts: ServerOptions = {}): http.Server {
@@ -40,11 +42,13 @@ export function createAgentServer(applier: Applier, opts: ServerOptions = {}): h
     const send = (status: number, body: unknown, close = false) => {
       if (res.headersSent) return;
       res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
-      // Refused unread: stop reading (the sender is held back by TCP) and drop the connection
-      // once the answer is out, rather than draining what it still wants to send.
+      // Refused: what the sender still sends is read and thrown away (no memory) for at most a
+      // second, then the connection is dropped. Closing at once would reset it before the
+      // sender has read the answer ("lingering close", as web servers do).
       if (close) {
-        req.pause();
-        res.once('finish', () => setTimeout(() => req.socket.destroy(), 200).unref());
+        req.removeAllListeners('data');
+        req.resume();
+        res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
       }
     };
     const url = (req.url ?? '/').split('?')[0];
@@ -87,6 +91,7 @@ export function createAgentServer(applier: Applier, opts: ServerOptions = {}): h
         send(500, { error: { code: 'internal', message: 'the agent failed before applying; see its log' } });
       } finally {
         release();
+        opts.afterPush?.();
       }
     })();
   });

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +19,20 @@ export interface System {
   wgSet(name: string, args: string[]): Promise<void>;
   setAddress(name: string, cidr: string): Promise<void>;
   linkUp(name: string): Promise<void>;
+  /** The route to the address's prefix through the interface (after linkUp). */
+  ensureRoute(name: string, cidr: string): Promise<void>;
   nftApply(script: string): Promise<void>;
   setForwarding(on: boolean): Promise<void>;
   wgShowDump(name: string): Promise<string>;
   writeEnvFile(path: string, text: string): Promise<void>;
   /** What the machine runs now, to compare with what was applied (agent/reconcile.ts). */
   inspect(name: string, envFile: string): Promise<LiveState>;
+  /**
+   * One empty datagram to each of these tunnel addresses, so that a re-created interface
+   * starts its handshakes at once (peers would otherwise keep sending on a session it no
+   * longer knows until their ~15 s rekey timeout).
+   */
+  nudge(ips: string[]): Promise<void>;
   /** Calls `onEvent` on every netlink link event naming the interface; returns a stop function. */
   watchLinks(name: string, onEvent: () => void): () => void;
 }
@@ -92,8 +101,11 @@ export class RealSystem implements System {
       .flatMap((l) => l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
     for (const old of current) if (old !== cidr) await this.run('ip', ['addr', 'del', old, 'dev', name]);
     await this.run('ip', ['addr', 'replace', cidr, 'dev', name]);
+  }
+
+  async ensureRoute(name: string, cidr: string): Promise<void> {
     // The prefix route comes with a new address, not with a `replace` of an existing one: a
-    // route deleted by hand comes back only this way.
+    // route deleted by hand comes back only this way. The link must be up.
     const [ip, bits] = cidr.split('/');
     const net = `${ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()}/${bits}`;
     await this.run('ip', ['route', 'replace', net, 'dev', name, 'proto', 'kernel', 'scope', 'link', 'src', ip]);
@@ -138,6 +150,18 @@ export class RealSystem implements System {
       addresses: addrs.flatMap((l) => l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`),
       routes: routes.map((r) => r.dst), nft, env,
     };
+  }
+
+  async nudge(ips: string[]): Promise<void> {
+    if (this.opts.netns) return; // only the agent's own namespace can be reached from here
+    const sock = dgram.createSocket('udp4');
+    sock.on('error', () => {});
+    try {
+      // Port 9 (discard): nothing listens; the packet only has to enter the tunnel.
+      await Promise.all(ips.map((ip) => new Promise<void>((r) => sock.send(Buffer.alloc(0), 9, ip, () => r()))));
+    } finally {
+      sock.close();
+    }
   }
 
   watchLinks(name: string, onEvent: () => void): () => void {
