@@ -2,6 +2,7 @@ import { Badge } from '@/components/ui/card';
 
 type StatusInput = {
   enrolled: boolean; pushState: string; appliedVersion: number; desiredVersion: number; lastError: string | null; lastHandshakeAt: string | Date | null;
+  agentOk?: boolean | null; agentHealth?: string | null;
 };
 
 /** Push status at a glance: behind the current version is always visible, with the reason. */
@@ -19,6 +20,7 @@ export function PeerStatus({ peer }: { peer: StatusInput }) {
       ) : (
         <Badge tone="green">applied · v{peer.appliedVersion}</Badge>
       )}
+      {peer.agentOk === false && <span title={peer.agentHealth ?? undefined}><Badge tone="red">unhealthy</Badge></span>}
       {peer.lastError && peer.pushState !== 'applied' && <span className="max-w-56 truncate text-xs text-red-700" title={peer.lastError}>{peer.lastError}</span>}
       {handshake && <span className="text-xs text-slate-500">handshake {handshake}</span>}
     </span>

@@ -1,3 +1,5 @@
+import { agentHealthSchema } from '../protocol/messages';
+import type { AgentHealthRecord } from './claims';
 import type { Outcome } from './recorder';
 import { DeliveryError, postToAgent, type AgentAnswer } from './deliver';
 import type { Prepared } from './documents';
@@ -22,15 +24,16 @@ export async function pushHost(job: HostJob, timeoutMs: number): Promise<Outcome
     return outcomeOf(job.id, prepared.version, answer);
   } catch (e) {
     const error = e instanceof DeliveryError ? e.message : `could not push: ${e instanceof Error ? e.message : String(e)}`;
-    return { kind: 'failed', id: job.id, state: 'pending', error, appliedVersion: null };
+    return { kind: 'failed', id: job.id, state: 'pending', error, appliedVersion: null, health: null };
   }
 }
 
 function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
   const applied = typeof answer.body?.appliedVersion === 'number' ? answer.body.appliedVersion : null;
-  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!) };
+  const health = healthOf(answer.body);
+  if (answer.status === 200 && applied !== null) return { kind: 'applied', id, appliedVersion: applied, ...figures(answer.body!), health };
   if (answer.status === 409 && errorCode(answer) === 'stale' && applied !== null && applied >= version) {
-    return { kind: 'applied', id, appliedVersion: applied, lastHandshakeAt: null, rxBytes: null, txBytes: null };
+    return { kind: 'applied', id, appliedVersion: applied, lastHandshakeAt: null, rxBytes: null, txBytes: null, health };
   }
   const err = answer.body?.error as { code?: unknown; message?: unknown } | undefined;
   const error = err && typeof err.code === 'string'
@@ -38,7 +41,20 @@ function outcomeOf(id: string, version: number, answer: AgentAnswer): Outcome {
     : `agent answered HTTP ${answer.status} without a readable answer`;
   // Only an apply_failed answer is known to speak of this network's versions (a wrong_target
   // agent may be at version 500 of another one), so only it may raise what we record.
-  return { kind: 'failed', id, state: 'failed', error, appliedVersion: err?.code === 'apply_failed' ? applied : null };
+  return { kind: 'failed', id, state: 'failed', error, appliedVersion: err?.code === 'apply_failed' ? applied : null, health };
+}
+
+/** The agent's health in its answer (docs/agent-protocol.md), if it sent a readable one. */
+function healthOf(body: Record<string, unknown> | null): AgentHealthRecord | null {
+  const h = agentHealthSchema.safeParse(body?.health);
+  if (!h.success) return null;
+  const r = h.data.lastRepair;
+  const at = r ? new Date(r.at) : null;
+  return {
+    ok: h.data.ok, reason: h.data.ok ? null : (h.data.reason ?? 'unhealthy').slice(0, 1000),
+    repairAt: at && !Number.isNaN(at.getTime()) ? at : null,
+    repair: r ? `${r.ok ? '' : 'could not repair: '}${r.found.join('; ')}`.slice(0, 1000) : null,
+  };
 }
 
 const errorCode = (a: AgentAnswer) => (a.body?.error as { code?: unknown } | undefined)?.code;
