@@ -18,7 +18,7 @@ export function PeerLiveStatus({ initial }: { initial: PresentedPeer }) {
   const agent = agentHealthView(peer, new Date());
   return (
     <dl className="grid gap-x-4 gap-y-3 p-4 text-sm sm:grid-cols-[9rem_minmax(0,1fr)] sm:p-5" data-testid="peer-status">
-      <dt className="text-slate-500">Config</dt><dd><PeerStatus peer={peer} /></dd>
+      <dt className="text-slate-500">Config</dt><dd><PeerStatus peer={peer} showHealth={false} /></dd>
       <dt className="text-slate-500">Versions</dt>
       <dd className="font-mono">applied v{peer.appliedVersion} · current v{peer.desiredVersion}</dd>
       <dt className="text-slate-500">Last push</dt><dd>{peer.lastPushedAt ? new Date(peer.lastPushedAt).toLocaleString() : 'never'}{peer.attempts > 0 && peer.pushState !== 'applied' ? ` · ${peer.attempts} failed ${peer.attempts === 1 ? 'attempt' : 'attempts'}` : ''}</dd>
@@ -31,7 +31,7 @@ export function PeerLiveStatus({ initial }: { initial: PresentedPeer }) {
           <span className="mt-1 block text-xs text-slate-500">as of its last answer to a push</span>
         </dd>
         <dt className="text-slate-500">Self-repair</dt>
-        <dd className="min-w-0 break-words" data-testid="agent-repair">{agent.repair ?? <span className="text-slate-500">none so far</span>}</dd>
+        <dd className={`min-w-0 break-words ${agent.repair?.failed ? 'text-red-700' : ''}`} data-testid="agent-repair">{agent.repair?.text ?? <span className="text-slate-500">none so far</span>}</dd>
       </>}
       <dt className="text-slate-500">Traffic</dt><dd>{bytes(peer.rxBytes)} received · {bytes(peer.txBytes)} sent</dd>
     </dl>

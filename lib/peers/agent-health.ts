@@ -6,7 +6,7 @@
 export type AgentHealthInput = { agentOk: boolean | null; agentHealth: string | null; lastRepairAt: string | null; lastRepair: string | null };
 export type AgentHealthView = {
   health: { tone: 'green' | 'red' | 'slate'; label: string; reason: string | null };
-  repair: string | null; // "repaired 2 min ago: interface was missing"
+  repair: { text: string; failed: boolean } | null; // "repaired 2 min ago: interface was missing"
 };
 
 export function agentHealthView(peer: AgentHealthInput, now: Date): AgentHealthView {
@@ -15,11 +15,11 @@ export function agentHealthView(peer: AgentHealthInput, now: Date): AgentHealthV
     : peer.agentOk
       ? { tone: 'green' as const, label: 'healthy', reason: null }
       : { tone: 'red' as const, label: 'unhealthy', reason: peer.agentHealth ?? 'no reason given' };
-  let repair: string | null = null;
+  let repair: AgentHealthView['repair'] = null;
   if (peer.lastRepairAt && peer.lastRepair) {
     const failed = peer.lastRepair.startsWith('could not repair: ');
     const what = failed ? peer.lastRepair.slice('could not repair: '.length) : peer.lastRepair;
-    repair = `${failed ? 'repair failed' : 'repaired'} ${ago(new Date(peer.lastRepairAt), now)}: ${what}`;
+    repair = { text: `${failed ? 'repair failed' : 'repaired'} ${ago(new Date(peer.lastRepairAt), now)}: ${what}`, failed };
   }
   return { health, repair };
 }
