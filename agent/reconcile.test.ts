@@ -73,6 +73,9 @@ describe('reconcile', () => {
       expect(system.snapshot('mp0')).toEqual(before);
       expect(system.nft).toBe(nft);
       expect(logs.some((l) => /^repaired: /.test(l))).toBe(true);
+      // A re-created interface starts its handshakes at once: one packet to each peer with an endpoint.
+      if (what === 'interface deleted') expect(system.nudged.length).toBeGreaterThan(0);
+      else expect(system.nudged).toEqual([]);
     });
   }
 
