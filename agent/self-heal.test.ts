@@ -196,10 +196,12 @@ describe('the agent heals its host (root, wireguard-go, the bundled agent under 
     const statuses = JSON.parse(stdout) as Record<string, number>;
     console.log(`flood: ${JSON.stringify(statuses)}; agent RSS idle ${(idle / 1e6).toFixed(1)} MB, peak ${(peak / 1e6).toFixed(1)} MB`);
     expect(statuses['200'] ?? 0).toBe(0);
-    expect(statuses.timeout ?? 0).toBe(0); // every one was refused, none left hanging
-    // Most are refused unread with 503 (2 at most are read, to their limit, then 413); a
-    // sender still writing when its connection is closed may see a reset instead.
-    expect(statuses['503'] ?? 0).toBeGreaterThanOrEqual(50);
+    // Every one refused, none left hanging: 503 unread beyond the 2 being read, 413 at the
+    // limit (or at once for a Content-Length over it); a sender whose event loop is still busy
+    // writing when its connection is closed (1 s after the answer) may see a reset instead.
+    expect(statuses.timeout ?? 0).toBe(0);
+    expect(statuses['503'] ?? 0).toBeGreaterThan(0);
+    expect((statuses['503'] ?? 0) + (statuses['413'] ?? 0) + (statuses['400'] ?? 0) + (statuses.reset ?? 0)).toBe(100);
     expect(peak - idle).toBeLessThanOrEqual(50e6);
     expect((await inNs('a', '/push', snapshotOf(at(3), 'a'))).body).toMatchObject({ appliedVersion: 3 });
   }, 90_000);

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,8 +204,10 @@ export class RealSystem implements System {
     const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
     child.unref();
     child.on('error', () => {}); // reported below as a missing interface
+    // The link appears before wireguard-go's control socket does: `wg` right after the link
+    // alone fails with "Protocol not supported" (it falls back to kernel netlink).
     for (let i = 0; i < 50; i++) { // at most ~5 s
-      if (await this.linkExists(name)) return;
+      if (existsSync(`/var/run/wireguard/${name}.sock`) && await this.linkExists(name)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new SystemError(`interface ${name} did not appear: no kernel WireGuard, and wireguard-go failed `
