@@ -99,8 +99,11 @@ describe('two agents, a device, real WireGuard', () => {
     const a = await enrollAndRun('a', '198.51.100.1:51820');
     const b = await enrollAndRun('b', '198.51.100.2:51820');
     expect((await stat(join(a.dir, 'private.key'))).mode & 0o777).toBe(0o600);
-    for (let i = 0; i < 100 && (await inNs('a', '/healthz')).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
-    for (let i = 0; i < 100 && (await inNs('b', '/healthz')).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    // Up: any answer (503 too: the stub control plane is out of the namespaces' reach, and the
+    // agents' health says so).
+    for (let i = 0; i < 100 && (await inNs('a', '/healthz')).status === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await inNs('b', '/healthz')).status === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await inNs('a', '/healthz')).body).toMatchObject({ ok: false, reason: expect.stringMatching(/^cannot reach the control plane at http:\/\/127\.0\.0\.1:\d+: /) });
 
     const device = generateKeyPair();
     const v1: NetworkState = {

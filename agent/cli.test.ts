@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicKeyOf } from './state';
+import { publicKeyOf, unseal } from './state';
 
 // The CLI as shipped (a child process), against a stub of the control plane's enrol route.
 const signingPublicKey = Buffer.alloc(32, 9).toString('base64');
@@ -57,7 +57,7 @@ describe('meshplane-agent CLI', () => {
       endpoint: '198.51.100.7:51820', agentUrl: 'http://198.51.100.7:7000',
     });
     expect(JSON.stringify(requests)).not.toContain(privateKey);
-    const identity = JSON.parse(await readFile(join(dir, 'identity.json'), 'utf8'));
+    const identity = unseal(await readFile(join(dir, 'identity.json'), 'utf8')) as Record<string, unknown>;
     expect(identity).toMatchObject({ peerId: 'pe-abcdefabcdef', signingPublicKey, hostToken: 'host-token-1', interface: 'mp0' });
     expect((await stat(join(dir, 'identity.json'))).mode & 0o777).toBe(0o600);
 

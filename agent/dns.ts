@@ -1,15 +1,25 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
+import ipaddr from 'ipaddr.js';
 import type { HostConfig } from '../lib/protocol/host-config';
 import type { DnsSink } from './apply';
 import type { UpstreamForwarder } from './upstream';
 
 /*
  * The agent's resolver for the network's zone, from the pushed records only (no recursion):
- * A records (several where a name covers several instances), NXDOMAIN for unknown names in
- * the zone. UDP answers that do not fit are truncated with TC set, and the same port answers
- * over TCP, so a group of hundreds of instances still resolves.
+ * A records (several where a name covers several instances, in an order that rotates from one
+ * query to the next, so that clients taking the first spread over the instances), NOERROR with
+ * no records for other types of existing names and for names that only have names below them
+ * (`pn-….mesh.internal`), NXDOMAIN for unknown names in the zone. UDP answers that do not fit
+ * are truncated with TC set, and the same port answers over TCP, so a group of hundreds of
+ * instances still resolves. TTL 5 s for every record, SOA minimum 5 s: names change with
+ * every push.
+ *
+ * Only mesh clients are answered: a query whose source is outside the network's CIDR (and not
+ * loopback) gets no answer at all, so an underlay neighbour learns nothing and cannot use the
+ * forwarder (the agent's nft table also drops traffic to the private IP that did not come
+ * through WireGuard).
  *
  * Names outside the zone go to the upstream resolvers when there are some (see upstream.ts:
  * the upstream's answer is relayed with the client's id, SERVFAIL when none comes in time,
@@ -23,6 +33,9 @@ export class DnsResponder {
   private readonly upstream: UpstreamForwarder | null;
   private zone: string | null = null;
   private records = new Map<string, string[]>();
+  private parents = new Set<string>();
+  private mesh: [ipaddr.IPv4, number] | null = null;
+  private turn = 0;
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
   private bound: { host: string; port: number } | null = null;
@@ -31,9 +44,32 @@ export class DnsResponder {
     this.upstream = opts.upstream && opts.upstream.upstreams.length > 0 ? opts.upstream : null;
   }
 
-  setZone(dns: HostConfig['dns']): void {
-    this.zone = dns.zone.toLowerCase();
+  /** The zone's records and the network's CIDR (whose addresses are the only clients served). */
+  setZone(dns: HostConfig['dns'], cidr?: string): void {
+    const zone = dns.zone.toLowerCase();
+    this.zone = zone;
     this.records = new Map(dns.records.map((r) => [r.name.toLowerCase(), r.ips]));
+    // Empty non-terminals: every name between a record and the zone exists (RFC 8020).
+    this.parents = new Set();
+    for (const name of this.records.keys()) {
+      for (let n = name; n.endsWith(`.${zone}`);) {
+        n = n.slice(n.indexOf('.') + 1);
+        if (n === zone || this.parents.has(n)) break;
+        this.parents.add(n);
+      }
+    }
+    this.mesh = cidr ? ipaddr.IPv4.parseCIDR(cidr) : null;
+  }
+
+  /** A mesh client: inside the network's CIDR, or this machine itself. */
+  private fromMesh(address: string): boolean {
+    try {
+      const a = ipaddr.process(address);
+      if (a.range() === 'loopback') return true;
+      return this.mesh !== null && a.kind() === 'ipv4' && (a as ipaddr.IPv4).match(this.mesh);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -43,7 +79,8 @@ export class DnsResponder {
    * Null: no answer at all (not DNS, or dropped because too many queries are already being
    * forwarded).
    */
-  async respond(query: Buffer, udpMax?: number): Promise<Buffer | null> {
+  async respond(query: Buffer, udpMax?: number, from?: string): Promise<Buffer | null> {
+    if (from !== undefined && !this.fromMesh(from)) return null;
     const d = this.decide(query);
     if (!d) return null;
     const size = udpMax === undefined ? undefined : Math.max(512, Math.min(udpMax, ednsSize(d.q)));
@@ -101,9 +138,11 @@ export class DnsResponder {
     };
     if (name === zone && question.type === 'SOA') return reply(rcode.NOERROR, [soa]);
     const ips = this.records.get(name);
-    if (!ips) return name === zone ? reply(rcode.NOERROR, [], [soa]) : reply(rcode.NXDOMAIN, [], [soa]);
+    if (!ips) return name === zone || this.parents.has(name) ? reply(rcode.NOERROR, [], [soa]) : reply(rcode.NXDOMAIN, [], [soa]);
     if (question.type !== 'A' && (question.type as string) !== 'ANY') return reply(rcode.NOERROR, [], [soa]); // NODATA
-    return reply(rcode.NOERROR, ips.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip }) as Answer));
+    const start = ips.length > 1 ? this.turn++ % ips.length : 0;
+    const order = start === 0 ? ips : [...ips.slice(start), ...ips.slice(0, start)];
+    return reply(rcode.NOERROR, order.map((ip) => ({ type: 'A', name: question.name, ttl: TTL, data: ip }) as Answer));
   }
 
   /** Binds UDP and TCP on host:port (port 0 picks one); rebinding closes the old sockets. */
@@ -111,7 +150,7 @@ export class DnsResponder {
     await this.close();
     const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     udp.on('message', (msg, rinfo) => {
-      void this.respond(msg, 4096).then((out) => {
+      void this.respond(msg, 4096, rinfo.address).then((out) => {
         if (out && this.udp === udp) udp.send(out, rinfo.port, rinfo.address);
       });
     });
@@ -138,6 +177,7 @@ export class DnsResponder {
   }
 
   private serveTcp(sock: net.Socket): void {
+    if (!this.fromMesh(sock.remoteAddress ?? '')) return void sock.destroy();
     let buf = Buffer.alloc(0);
     sock.setTimeout(5000, () => sock.destroy());
     sock.on('error', () => sock.destroy());
@@ -160,10 +200,11 @@ export class DnsResponder {
 /** Connects the applier to the responder: new records, and a rebind when the private IP moves. */
 export function dnsSink(responder: DnsResponder, port: number): DnsSink {
   return {
-    async update(listenIp, dns) {
-      responder.setZone(dns);
+    serving: (listenIp) => responder.boundTo()?.host === listenIp,
+    async update(listenIp, dns, cidr, rebind) {
+      responder.setZone(dns, cidr);
       const b = responder.boundTo();
-      if (b && b.host === listenIp) return;
+      if (b && b.host === listenIp && !rebind) return;
       try {
         await responder.listen(listenIp, port);
       } catch (e) {

@@ -1,4 +1,4 @@
-import { type System, SystemError } from './system';
+import { type LiveState, type System, SystemError } from './system';
 
 /*
  * An in-memory machine for unit tests. It parses what the real tools would be given (the
@@ -20,7 +20,9 @@ export class FakeSystem implements System {
 
   async ensureInterface(name: string) {
     this.call('ensureInterface');
-    if (!this.ifaces.has(name)) this.ifaces.set(name, { privateKey: '', listenPort: 0, peers: new Map(), address: null, up: false });
+    if (this.ifaces.has(name)) return false;
+    this.ifaces.set(name, { privateKey: '', listenPort: 0, peers: new Map(), address: null, up: false });
+    return true;
   }
 
   async syncConf(name: string, text: string) {
@@ -61,7 +63,37 @@ export class FakeSystem implements System {
   }
 
   async setAddress(name: string, cidr: string) { this.call('setAddress'); this.iface(name).address = cidr; }
+
+  async inspect(name: string, envFile: string): Promise<LiveState> {
+    this.call('inspect');
+    const i = this.ifaces.get(name);
+    const env = this.files.get(envFile) ?? null;
+    if (!i) return { exists: false, up: false, wg: null, addresses: [], routes: [], nft: this.nft, env };
+    const [ip, bits] = (i.address ?? '0.0.0.0/32').split('/');
+    const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+    const n = ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0) & mask;
+    const route = `${[24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.')}/${bits}`;
+    return {
+      exists: true, up: i.up, addresses: i.address ? [i.address] : [], routes: i.address ? [route] : [], nft: this.nft, env,
+      wg: { privateKey: i.privateKey, listenPort: i.listenPort, peers: [...i.peers].map(([publicKey, p]) => ({ publicKey, endpoint: p.endpoint, allowedIps: [...p.allowedIps] })) },
+    };
+  }
+
+  /** Links events are delivered by tests through `linkEvent()`. */
+  watchLinks(_name: string, onEvent: () => void) {
+    this.linkListeners.add(onEvent);
+    return () => { this.linkListeners.delete(onEvent); };
+  }
+
+  linkEvent() {
+    for (const l of this.linkListeners) l();
+  }
+
+  private readonly linkListeners = new Set<() => void>();
   async linkUp(name: string) { this.call('linkUp'); this.iface(name).up = true; }
+  readonly nudged: string[] = [];
+  async nudge(ips: string[]) { this.call('nudge'); this.nudged.push(...ips); }
+  async ensureRoute(name: string) { this.call('ensureRoute'); this.iface(name); }
   async nftApply(script: string) { this.call('nftApply'); this.nft = script; }
   async setForwarding(on: boolean) { this.call('setForwarding'); this.forwarding = on; }
   async writeEnvFile(path: string, text: string) { this.call('writeEnvFile'); this.files.set(path, text); }

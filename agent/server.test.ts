@@ -20,7 +20,7 @@ beforeAll(async () => {
     system: new FakeSystem(), store: memoryAppliedStore(), peerId: self, privateKey: randomKey(seededRng(4)),
     signingPublicKey: Buffer.from(signer.publicKey).toString('base64'), interfaceName: 'mp0', envFile: '/x.env',
   });
-  server = createAgentServer(applier, { bodyLimit: 1 << 20 });
+  server = createAgentServer(applier, { bodyLimit: 1 << 20, inflatedLimit: 1 << 20 });
   await listen(server, '127.0.0.1:0');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -38,7 +38,7 @@ describe('agent HTTP server', () => {
     expect(r.status).toBe(200);
     expect(r.body.appliedVersion).toBe(state.version);
     const h = await fetch(`${base}/healthz`);
-    expect(await h.json()).toEqual({ ok: true, appliedVersion: state.version });
+    expect(await h.json()).toEqual({ ok: true, drift: [], lastRepair: null, appliedVersion: state.version });
     expect((await post(JSON.stringify(envelopeFor(signPayload(m, signer.secretKey), self)))).status).toBe(409);
   });
 

@@ -40,9 +40,9 @@ describe('agent state dir', () => {
   it('persists the applied version and document', async () => {
     dir = await mkdtemp(join(tmpdir(), 'mp-state-'));
     const store = fileAppliedStore(dir);
-    expect(await store.load()).toBeNull();
+    expect(await store.load()).toEqual({ applied: null });
     const state = randomState(seededRng(1));
     await store.save({ version: state.version, state });
-    expect(await fileAppliedStore(dir).load()).toEqual({ version: state.version, state });
+    expect(await fileAppliedStore(dir).load()).toEqual({ applied: { version: state.version, state } });
   });
 });

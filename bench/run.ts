@@ -24,6 +24,7 @@ import { Api, signIn, timedPage, type Session } from './http';
 import { Child } from './ipc';
 import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree } from './stats';
 import type { Search } from './browser';
+import { measureAgentRss } from './agent-rss';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -464,6 +465,17 @@ async function main() {
       await stubs.call('setTalking', { talking });
       row(`diagnostic: the same change when every host has shaken hands with every other (each answer: totals over ${N.toLocaleString("en")} peers, at most 64 listed)`, undefined, busy.ms, ms(busy.ms), roundNotes(busy));
     }
+  });
+
+  await agentPhase();
+}
+
+/** Issue 15: the agent as shipped, idle on a host of a 1,000-host network (root: namespaces). */
+async function agentPhase() {
+  await phase('issue 15: idle RSS of the bundled agent in a 1,000-host network', async () => {
+    const r = await measureAgentRss(1000);
+    row('issue 15: agent idle RSS in a 1,000-host network (the bundled file under plain node)', { value: 60e6, text: '≤ 60 MB' }, r.bundled, mb(r.bundled),
+      `real wireguard-go in a namespace, ${r.peers} WireGuard peers applied from one signed snapshot, then 20 s idle; under tsx (npm run agent): ${mb(r.tsx)}; bundle ${(r.bundleBytes / 1024).toFixed(0)} KiB`);
   });
 }
 

@@ -2,10 +2,11 @@ import { Badge } from '@/components/ui/card';
 
 type StatusInput = {
   enrolled: boolean; pushState: string; appliedVersion: number; desiredVersion: number; lastError: string | null; lastHandshakeAt: string | Date | null;
+  agentOk?: boolean | null; agentHealth?: string | null;
 };
 
 /** Push status at a glance: behind the current version is always visible, with the reason. */
-export function PeerStatus({ peer }: { peer: StatusInput }) {
+export function PeerStatus({ peer, showHealth = true }: { peer: StatusInput; showHealth?: boolean }) {
   if (!peer.enrolled) return <Badge>not enrolled</Badge>;
   const behind = peer.appliedVersion < peer.desiredVersion;
   const handshake = peer.lastHandshakeAt ? relative(new Date(peer.lastHandshakeAt)) : null;
@@ -19,6 +20,7 @@ export function PeerStatus({ peer }: { peer: StatusInput }) {
       ) : (
         <Badge tone="green">applied · v{peer.appliedVersion}</Badge>
       )}
+      {showHealth && peer.agentOk === false && <span title={peer.agentHealth ?? undefined}><Badge tone="red">unhealthy</Badge></span>}
       {peer.lastError && peer.pushState !== 'applied' && <span className="max-w-56 truncate text-xs text-red-700" title={peer.lastError}>{peer.lastError}</span>}
       {handshake && <span className="text-xs text-slate-500">handshake {handshake}</span>}
     </span>

@@ -84,4 +84,11 @@ describe('renderNftables with the real nft (root, in a namespace of its own)', (
     ns!.exec(['nft', '-f', '-'], renderNftablesTeardown());
     expect(ns!.exec(['nft', 'list', 'ruleset'])).not.toContain('meshplane');
   });
+
+  it('guards the private IP: dropped unless it came in on the WireGuard interface or loopback', () => {
+    ns!.exec(['nft', '-f', '-'], renderNftables({ ...input, guard: { ip: '10.64.0.2', interface: 'mp0' } }));
+    expect(ns!.exec(['nft', 'list', 'chain', 'inet', 'meshplane', 'input'])).toMatch(/ip daddr 10\.64\.0\.2 iifname != \{ "lo", "mp0" \} drop/);
+    expect(() => renderNftables({ ...input, guard: { ip: '10.64.0.2', interface: 'mp0"; flush ruleset; "' } })).toThrow(/bad guard/);
+    ns!.exec(['nft', '-f', '-'], renderNftablesTeardown());
+  });
 });

@@ -13,6 +13,12 @@ export type FirewallInput = {
   port: number;
   sources: string[]; // CIDRs or single addresses, IPv4 or IPv6
   leases: { ip: string; timeoutSeconds: number }[];
+  /**
+   * The host's private IP and its WireGuard interface: traffic to that IP that did not come in
+   * through the interface (or from the machine itself) is dropped, so a neighbour on the
+   * underlay who routes the mesh range to this host reaches nothing bound to it.
+   */
+  guard?: { ip: string; interface: string };
 };
 
 export const nftTable = 'meshplane';
@@ -22,6 +28,8 @@ export function renderNftables(input: FirewallInput): string {
   const allowed = mergeSources(input.sources);
   const leases = mergeLeases(input.leases);
   const p = input.port;
+  const g = input.guard;
+  if (g && (!/^[A-Za-z0-9_.-]{1,15}$/.test(g.interface) || !ipaddr.IPv4.isValidFourPartDecimal(g.ip))) throw new Error(`bad guard ${g.ip} on ${g.interface}`);
   return [
     `table inet ${nftTable}`,
     `delete table inet ${nftTable}`,
@@ -32,6 +40,7 @@ export function renderNftables(input: FirewallInput): string {
     set('leases6', 'ipv6_addr', 'interval, timeout', leases.v6),
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
+    ...(g ? [`    ip daddr ${g.ip} iifname != { "${g.interface}", "lo" } drop`] : []),
     `    udp dport ${p} ip saddr @allowed accept`,
     `    udp dport ${p} ip saddr @leases accept`,
     `    udp dport ${p} ip6 saddr @allowed6 accept`,

@@ -19,7 +19,8 @@ const peerSelect = sql`
     p.public_key, p.endpoint, p.agent_url is not null as enrolled, p.is_gateway,
     n.config_version::float8 as desired_version, p.applied_version::float8 as applied_version, p.push_state, p.attempts,
     p.last_error, ${isoTime('p.last_handshake_at')} as last_handshake_at, ${isoTime('p.last_pushed_at')} as last_pushed_at,
-    p.rx_bytes::float8 as rx_bytes, p.tx_bytes::float8 as tx_bytes, ${isoTime('p.created_at')} as created_at
+    p.rx_bytes::float8 as rx_bytes, p.tx_bytes::float8 as tx_bytes, ${isoTime('p.created_at')} as created_at,
+    p.agent_ok, p.agent_health, ${isoTime('p.last_repair_at')} as last_repair_at, p.last_repair
   from peers p join members m on m.id = p.member_id join networks n on n.id = p.network_id`;
 
 type PeerRow = {
@@ -27,6 +28,7 @@ type PeerRow = {
   number: number; ip: string; public_key: string | null; endpoint: string | null; enrolled: boolean; is_gateway: boolean;
   desired_version: number; applied_version: number; push_state: PushState; attempts: number; last_error: string | null;
   last_handshake_at: string | null; last_pushed_at: string | null; rx_bytes: number; tx_bytes: number; created_at: string;
+  agent_ok: boolean | null; agent_health: string | null; last_repair_at: string | null; last_repair: string | null;
 };
 
 function presentPeer(row: PeerRow, zone: string) {
@@ -37,6 +39,8 @@ function presentPeer(row: PeerRow, zone: string) {
     isGateway: row.is_gateway, desiredVersion: row.desired_version, appliedVersion: row.applied_version,
     pushState: row.push_state, attempts: row.attempts, lastError: row.last_error, lastHandshakeAt: row.last_handshake_at,
     lastPushedAt: row.last_pushed_at, rxBytes: row.rx_bytes, txBytes: row.tx_bytes, createdAt: row.created_at,
+    // The agent's own health and last self-repair, as of its last answer to a push.
+    agentOk: row.agent_ok, agentHealth: row.agent_health, lastRepairAt: row.last_repair_at, lastRepair: row.last_repair,
     names: memberNames({ zone, networkId: row.network_id, memberId: row.member_id, kind: row.kind, process, number: row.number }),
   };
 }

@@ -53,3 +53,23 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** Peers an agent's answer lists one by one (the most recently active); its totals cover all. */
 export const maxListedPeers = 64;
+
+/**
+ * The host's own view of itself, sent with every answer (200 and errors) and by `GET /healthz`.
+ * `ok` is false, with `reason`, while the machine differs from the applied config and could
+ * not be repaired, while the last apply failed, while a damaged state file waits for a
+ * snapshot, or while the control plane's URL has not answered the agent's probe.
+ * `drift`: the differences found at the last check that are not repaired; `lastRepair`: the
+ * last time the agent found differences and re-synced from its own state, and what they were.
+ */
+export const agentHealthSchema = z.object({
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  drift: z.array(z.string()),
+  lastRepair: z.object({
+    at: z.string(), // ISO 8601
+    found: z.array(z.string()), // e.g. ["interface was missing"]
+    ok: z.boolean(), // false: the repair itself failed (the reason is in `reason`)
+  }).nullable(),
+});
+export type AgentHealth = z.infer<typeof agentHealthSchema>;

@@ -51,16 +51,26 @@ export async function renewClaims(db: Db, ids: string[], token: string, now: Dat
   return kept.map((r) => r.id);
 }
 
-export type Applied = { id: string; token: string; appliedVersion: number; lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null };
+/** The agent's health from its answer; null when it sent none (no answer, an older agent): then what was recorded stays. */
+export type AgentHealthRecord = { ok: boolean; reason: string | null; repairAt: Date | null; repair: string | null };
+export type Applied = { id: string; token: string; appliedVersion: number; lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null; health?: AgentHealthRecord | null };
 /** `pending`: no answer (down, timed out), retried; `failed`: the agent answered with an error. */
-export type Failed = { id: string; token: string; state: 'pending' | 'failed'; error: string; appliedVersion: number | null };
+export type Failed = { id: string; token: string; state: 'pending' | 'failed'; error: string; appliedVersion: number | null; health?: AgentHealthRecord | null };
+
+const healthValues = (h: AgentHealthRecord | null | undefined) => sql`${h ? h.ok : null}::boolean, ${h?.reason ?? null}::text,
+  ${h?.repairAt ? iso(h.repairAt) : null}::timestamptz, ${h?.repair ?? null}::text`;
+// Health only moves when the answer carried one; a repair only when the agent reports a newer one.
+const healthSet = sql.raw(`agent_ok = coalesce(v.ok, p.agent_ok),
+      agent_health = case when v.ok is null then p.agent_health else v.reason end,
+      last_repair = case when v.repair_at is not null and v.repair_at >= coalesce(p.last_repair_at, v.repair_at) then v.repair else p.last_repair end,
+      last_repair_at = greatest(p.last_repair_at, v.repair_at)`);
 /** Claims given back untouched (the host needs nothing, or its network is gone). */
 export type Released = { id: string; token: string };
 
 export async function recordApplied(db: Db, list: Applied[], now: Date) {
   if (list.length === 0) return;
   const values = sql.join(list.map((a) => sql`(${a.id}, ${a.token}::timestamptz, ${a.appliedVersion}::bigint,
-    ${a.lastHandshakeAt ? iso(a.lastHandshakeAt) : null}::timestamptz, ${a.rxBytes}::bigint, ${a.txBytes}::bigint)`), sql`, `);
+    ${a.lastHandshakeAt ? iso(a.lastHandshakeAt) : null}::timestamptz, ${a.rxBytes}::bigint, ${a.txBytes}::bigint, ${healthValues(a.health)})`), sql`, `);
   await db.execute(sql`
     update peers p set
       applied_version = greatest(p.applied_version, v.applied),
@@ -68,22 +78,22 @@ export async function recordApplied(db: Db, list: Applied[], now: Date) {
       next_attempt_at = ${iso(now)}::timestamptz,
       claimed_at = case when p.claimed_at = v.token then null else p.claimed_at end,
       last_handshake_at = coalesce(v.handshake, p.last_handshake_at),
-      rx_bytes = coalesce(v.rx, p.rx_bytes), tx_bytes = coalesce(v.tx, p.tx_bytes)
-    from (values ${values}) as v(id, token, applied, handshake, rx, tx)
+      rx_bytes = coalesce(v.rx, p.rx_bytes), tx_bytes = coalesce(v.tx, p.tx_bytes), ${healthSet}
+    from (values ${values}) as v(id, token, applied, handshake, rx, tx, ok, reason, repair_at, repair)
     where p.id = v.id`);
 }
 
 /** attempts + 1 and the next try after 5 s, 10 s, 20 s … at most 10 minutes later. */
 export async function recordFailed(db: Db, list: Failed[], now: Date) {
   if (list.length === 0) return;
-  const values = sql.join(list.map((f) => sql`(${f.id}, ${f.token}::timestamptz, ${f.state}, ${f.error.slice(0, 1000)}, ${f.appliedVersion}::bigint)`), sql`, `);
+  const values = sql.join(list.map((f) => sql`(${f.id}, ${f.token}::timestamptz, ${f.state}, ${f.error.slice(0, 1000)}, ${f.appliedVersion}::bigint, ${healthValues(f.health)})`), sql`, `);
   await db.execute(sql`
     update peers p set
       attempts = p.attempts + 1, push_state = v.state, last_error = v.error, claimed_at = null,
       last_pushed_at = ${iso(now)}::timestamptz,
       next_attempt_at = ${iso(now)}::timestamptz + make_interval(secs => least(600, 5 * power(2, least(p.attempts, 10)))),
-      applied_version = greatest(p.applied_version, coalesce(v.applied, 0))
-    from (values ${values}) as v(id, token, state, error, applied)
+      applied_version = greatest(p.applied_version, coalesce(v.applied, 0)), ${healthSet}
+    from (values ${values}) as v(id, token, state, error, applied, ok, reason, repair_at, repair)
     where p.id = v.id and p.claimed_at = v.token`);
 }
 

@@ -1,3 +1,5 @@
+import { agentHealthSchema } from '../protocol/messages';
+import type { AgentHealthRecord } from './claims';
 import type { Outcome } from './recorder';
 import type { Cidr } from './agent-address';
 import { judgeAnswer } from './answer';
@@ -18,7 +20,7 @@ export type HostJob = { id: string; agentUrl: string; first: Prepared; snapshot:
 
 export async function pushHost(job: HostJob, timeoutMs: number, allow: readonly Cidr[]): Promise<Outcome> {
   const resolved = await resolveAgentTarget(pushUrl(job.agentUrl), allow);
-  if (!resolved.ok) return { kind: 'failed', id: job.id, state: 'failed', error: resolved.error, appliedVersion: null };
+  if (!resolved.ok) return { kind: 'failed', id: job.id, state: 'failed', error: resolved.error, appliedVersion: null, health: null };
   let prepared = job.first;
   try {
     let answer = await postToAgent(resolved.target, prepared.bodyFor(job.id), timeoutMs);
@@ -28,18 +30,33 @@ export async function pushHost(job: HostJob, timeoutMs: number, allow: readonly 
       answer = await postToAgent(resolved.target, prepared.bodyFor(job.id), timeoutMs);
       verdict = judgeAnswer(answer.status, answer.body, prepared.version);
     }
+    // A bad answer's health is not believed either: nothing it said is recorded.
+    const health = verdict.kind === 'bad' ? null : healthOf(answer.body);
     switch (verdict.kind) {
-      case 'applied': return { ...verdict, id: job.id };
-      case 'need_snapshot': return { kind: 'failed', id: job.id, state: 'failed', error: `agent refused version ${prepared.version}: need_snapshot`, appliedVersion: null };
-      case 'refused': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: verdict.appliedVersion };
-      case 'bad': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: null };
+      case 'applied': return { ...verdict, id: job.id, health };
+      case 'need_snapshot': return { kind: 'failed', id: job.id, state: 'failed', error: `agent refused version ${prepared.version}: need_snapshot`, appliedVersion: null, health };
+      case 'refused': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: verdict.appliedVersion, health };
+      case 'bad': return { kind: 'failed', id: job.id, state: 'failed', error: verdict.error, appliedVersion: null, health };
     }
   } catch (e) {
     // No answer (down, timed out, unreachable): pending, retried with backoff.
     const error = e instanceof DeliveryError ? e.message : 'could not push';
     if (!(e instanceof DeliveryError)) console.error(`push worker: pushing to ${job.id} failed`, e);
-    return { kind: 'failed', id: job.id, state: e instanceof BadAnswerError ? 'failed' : 'pending', error, appliedVersion: null };
+    return { kind: 'failed', id: job.id, state: e instanceof BadAnswerError ? 'failed' : 'pending', error, appliedVersion: null, health: null };
   }
+}
+
+/** The agent's health in its answer (docs/agent-protocol.md), if it sent a readable one. */
+function healthOf(body: unknown): AgentHealthRecord | null {
+  const h = agentHealthSchema.safeParse((body as { health?: unknown } | null | undefined)?.health);
+  if (!h.success) return null;
+  const r = h.data.lastRepair;
+  const at = r ? new Date(r.at) : null;
+  return {
+    ok: h.data.ok, reason: h.data.ok ? null : (h.data.reason ?? 'unhealthy').slice(0, 1000),
+    repairAt: at && !Number.isNaN(at.getTime()) ? at : null,
+    repair: r ? `${r.ok ? '' : 'could not repair: '}${r.found.join('; ')}`.slice(0, 1000) : null,
+  };
 }
 
 /** Where an agent takes pushes: its agentUrl's path + /push. */

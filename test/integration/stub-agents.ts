@@ -2,7 +2,7 @@ import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { applyDelta } from '../../lib/protocol/diff';
-import { maxListedPeers } from '../../lib/protocol/messages';
+import { type AgentHealth, maxListedPeers } from '../../lib/protocol/messages';
 import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
 import { verifyEnvelope } from '../../lib/protocol/signing';
 
@@ -27,6 +27,8 @@ export type StubAgent = {
   raw?: RawAnswer;
   /** Pushes that reached this stub at all (raw answers included). */
   hits: number;
+  /** Sent with every answer when set, as the agent does (docs/agent-protocol.md). */
+  health?: AgentHealth;
 };
 
 export class StubFleet {
@@ -90,7 +92,7 @@ export class StubFleet {
 
   private apply(agent: StubAgent, text: string): { status: number; body: Record<string, unknown> } {
     const fail = (status: number, code: string, message: string) =>
-      ({ status, body: { error: { code, message }, appliedVersion: agent.state?.version ?? null } });
+      ({ status, body: { error: { code, message }, appliedVersion: agent.state?.version ?? null, ...(agent.health ? { health: agent.health } : {}) } });
     let envelope: unknown;
     try { envelope = JSON.parse(text); } catch { return fail(400, 'malformed', 'body is not JSON'); }
     const v = verifyEnvelope(envelope, this.signingPublicKey);
@@ -118,7 +120,7 @@ export class StubFleet {
       txBytes: all.reduce((n, p) => n + p.txBytes, 0),
       peersWithHandshake: talking.length,
     };
-    return { status: 200, body: { appliedVersion: next.version, totals, peers: talking.slice(0, maxListedPeers) } };
+    return { status: 200, body: { appliedVersion: next.version, totals, peers: talking.slice(0, maxListedPeers), ...(agent.health ? { health: agent.health } : {}) } };
   }
 }
 

@@ -77,6 +77,11 @@ export const peers = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastPushedAt: timestamp('last_pushed_at', { withTimezone: true }),
     lastHandshakeAt: timestamp('last_handshake_at', { withTimezone: true }),
+    // The agent's own health as of its last answer (agent/apply.ts health()): null before any.
+    agentOk: boolean('agent_ok'),
+    agentHealth: text('agent_health'), // the reason when not ok
+    lastRepairAt: timestamp('last_repair_at', { withTimezone: true }),
+    lastRepair: text('last_repair'), // what the agent found and re-synced, e.g. "interface was missing"
     rxBytes: bigint('rx_bytes', { mode: 'number' }).notNull().default(0),
     txBytes: bigint('tx_bytes', { mode: 'number' }).notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

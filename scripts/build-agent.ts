@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+/*
+ * The agent as ONE self-contained file for hosts: `node meshplane-agent.mjs run …`, with no
+ * node_modules beside it (zod, dns-packet, @noble/*, ipaddr.js bundled in). ESM, Node 20.
+ * dns-packet is CommonJS and requires Node's built-ins: the banner gives it a `require`.
+ */
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const defaultOutfile = path.join(root, 'dist/agent/meshplane-agent.mjs');
+
+export async function buildAgent(outfile: string = defaultOutfile): Promise<string> {
+  await build({
+    entryPoints: [path.join(root, 'agent/cli.ts')],
+    outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    minify: true, legalComments: 'none', logLevel: 'warning',
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __meshplaneRequire } from 'node:module'; const require = __meshplaneRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const out = await buildAgent(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+  console.log(`agent bundled: ${path.relative(process.cwd(), out)}`);
+}
