@@ -66,6 +66,6 @@ test('refused forms keep what was typed: networks, members, project name', async
   await page.goto(`/projects/${project.id}/settings`);
   await page.getByLabel('Project name').fill('   ');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByText('Give the project a name.')).toBeVisible();
   await expect(page.getByLabel('Project name')).toHaveValue('   ');
 });

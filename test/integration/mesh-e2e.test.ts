@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { generateKeyPair } from '../../lib/wireguard/keys';
+import { configFileName, renderClientConfig } from '../../lib/wireguard/client-config';
 import { createScratchDatabase } from '../scratch-database';
 import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
 
@@ -43,7 +44,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   requireRoot();
-  requireTools(['ip', 'wg', 'wireguard-go', 'nft', 'ping', 'dig']);
+  requireTools(['ip', 'wg', 'wg-quick', 'wireguard-go', 'nft', 'ping', 'dig']);
   requireTun();
   const dist = requireBuild();
   tmp = await mkdtemp(path.join(tmpdir(), 'mp-mesh-'));
@@ -146,13 +147,11 @@ describe('a network built through the API is a working mesh', () => {
 
     // The device: one peer (the gateway, the whole CIDR), and it reaches the other host through it.
     expect(config.peers).toEqual([{ publicKey: expect.any(String), endpoint: `${ips.a}:51820`, allowedIps: [network.cidr] }]);
-    const ifc = `mp${p.tag}c`;
-    sh('c', 'wireguard-go', ifc);
-    const conf = path.join(tmp, 'device.conf');
-    await writeFile(conf, `[Interface]\nPrivateKey = ${device.privateKey}\n\n[Peer]\nPublicKey = ${config.peers[0].publicKey}\nEndpoint = ${config.peers[0].endpoint}\nAllowedIPs = ${config.peers[0].allowedIps.join(', ')}\nPersistentKeepalive = 5\n`, { mode: 0o600 });
-    sh('c', 'wg', 'setconf', ifc, conf);
-    sh('c', 'ip', 'addr', 'add', config.addresses[0], 'dev', ifc);
-    sh('c', 'ip', 'link', 'set', ifc, 'up');
+    // Loaded as a user would: the rendered file, under its download name, with wg-quick (its
+    // /32 address adds no route: the route to the network comes from AllowedIPs).
+    const conf = path.join(tmp, configFileName(`${p.tag}c laptop`));
+    await writeFile(conf, renderClientConfig({ privateKey: device.privateKey, addresses: config.addresses, dns: [], peers: config.peers }), { mode: 0o600 });
+    sh('c', 'env', 'WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go', 'wg-quick', 'up', conf);
     sh('c', 'ping', '-c', '2', '-W', '3', two.ip);
 
     // Scale down: host 2's peer leaves host 1's WireGuard after the next round.
