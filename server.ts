@@ -14,6 +14,9 @@ import next from 'next';
 import { env, EnvError } from './lib/env';
 import { getDb, openDatabase, setDb } from './lib/db/client';
 import { socketAddressHeader } from './lib/http/client-ip';
+import { installClusterMetrics, serveMetrics } from './lib/metrics/endpoint';
+import { dbPoolMax } from './lib/metrics/process-metrics';
+import { poolMax } from './lib/db/client';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -50,11 +53,15 @@ async function serve(index: number) {
   // In a cluster the primary has migrated (supervise); each process only connects.
   if (cluster.isWorker) setDb(await openDatabase(e.DATABASE_URL, { migrated: true }));
   else await getDb();
+  installClusterMetrics();
+  dbPoolMax.set(e.DATABASE_URL ? poolMax : 1);
   const app = next({ dev, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  createServer((req, res) => {
+  createServer(async (req, res) => {
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
+    // /metrics is answered here, next to the cluster's plumbing (lib/metrics/endpoint.ts).
+    if ((req.url === '/metrics' || req.url?.startsWith('/metrics?')) && await serveMetrics(req, res)) return;
     handle(req, res);
   }).listen(port, hostname, () => {
     if (index === 0) console.log(`Meshplane is listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
@@ -70,6 +77,7 @@ async function supervise(count: number) {
   // Migrate once, before any process takes requests.
   const db = await openDatabase(checkedEnv().DATABASE_URL);
   await db.close();
+  installClusterMetrics(); // sums the processes' figures for whichever one serves /metrics
   let stopping = false;
   const fork = (index: number) => cluster.fork({ MESHPLANE_PROCESS_INDEX: String(index) }).on('exit', (code, signal) => {
     if (stopping) return;

@@ -35,6 +35,7 @@ const envSchema = z
     MESHPLANE_PUSH_BATCH: z.coerce.number().int().min(1).default(500),
     MESHPLANE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).default(64),
     MESHPLANE_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    MESHPLANE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

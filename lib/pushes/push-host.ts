@@ -1,6 +1,7 @@
 import type { Outcome } from './recorder';
 import { DeliveryError, postToAgent, type AgentAnswer } from './deliver';
 import type { Prepared } from './documents';
+import { failureReason, pushFailures, pushSeconds } from '../metrics/process-metrics';
 
 /*
  * One host's push: the delta from what it applied (or the snapshot), a snapshot when the
@@ -12,6 +13,18 @@ import type { Prepared } from './documents';
 export type HostJob = { id: string; url: string; first: Prepared; snapshot: () => Prepared };
 
 export async function pushHost(job: HostJob, timeoutMs: number): Promise<Outcome> {
+  const started = performance.now();
+  const outcome = await attempt(job, timeoutMs);
+  const seconds = (performance.now() - started) / 1000;
+  if (outcome.kind === 'applied') pushSeconds.observe({ outcome: 'applied' }, seconds);
+  if (outcome.kind === 'failed') {
+    pushSeconds.observe({ outcome: outcome.state }, seconds);
+    pushFailures.inc({ reason: failureReason(outcome.error) });
+  }
+  return outcome;
+}
+
+async function attempt(job: HostJob, timeoutMs: number): Promise<Outcome> {
   let prepared = job.first;
   try {
     let answer = await postToAgent(job.url, prepared.bodyFor(job.id), timeoutMs);
