@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import QRCode from 'qrcode';
 import { generateKeyPair } from '../lib/wireguard/keys';
-import { configFileName } from '../lib/wireguard/client-config';
+import { wgQuickFileName } from '../lib/wireguard/client-config';
 import { qrAdvice } from '../lib/wireguard/qr';
 import { renderDeviceConfig } from '../lib/devices/render';
 import type { DeviceConfigAnswer } from '../lib/devices/types';
@@ -164,16 +164,18 @@ export const commands: Command[] = [
     },
   },
   {
-    name: 'device add', usage: 'meshplane device add --name laptop [--out FILE] [--qr] [--json]',
+    name: 'device add', usage: 'meshplane device add --name laptop [--out mp-laptop.conf] [--qr] [--json]',
     summary: 'Add a device: the key pair is made here, the server sees the public key only; writes the wg-quick config (mode 600).',
     options: { name: { type: 'string' }, out: { type: 'string' }, qr: { type: 'boolean' } },
     run: async ({ api, values }) => {
       const name = required(values, 'name', 'laptop');
+      const file = str(values.out) ?? wgQuickFileName(name);
+      // Checked before the device exists: its private key must never be lost to a clash.
+      if (existsSync(file)) throw new UsageError(`${file} already exists: choose another --out, or move it away.`);
       const keys = generateKeyPair();
       const answer = await api.post<DeviceConfigAnswer>('/devices', { name, publicKey: keys.publicKey });
       const config = renderDeviceConfig(answer, keys.privateKey);
-      const file = str(values.out) ?? configFileName(answer.name ?? name);
-      writeFileSync(file, config, { mode: 0o600 });
+      writeFileSync(file, config, { mode: 0o600, flag: 'wx' });
       let text = `Added device ${answer.id} (${answer.name}): ${answer.addresses.join(', ')}.\nWrote ${file} (it holds the private key; bring it up with \`wg-quick up ./${file.replace(/^.*\//, '')}\`).\n`;
       if (values.qr) {
         const advice = qrAdvice(config, answer.peers.length);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from './errors';
 
+export type Env = Record<string, string | undefined>;
+
 // Where `meshplane login` keeps the server and token: the token acts as its user, so the
 // file is the user's alone (mode 600), like ~/.netrc.
 
@@ -11,7 +13,7 @@ const storedSchema = z.object({ server: z.string().optional(), token: z.string()
 export type Stored = z.infer<typeof storedSchema>;
 export type Target = { server: string; token: string };
 
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+export function configPath(env: Env = process.env): string {
   const base = env.XDG_CONFIG_HOME || path.join(env.HOME || homedir(), '.config');
   return path.join(base, 'meshplane', 'config.json');
 }
@@ -50,7 +52,7 @@ export function normalizeServer(raw: string): string {
 }
 
 /** The environment wins over the file, each value on its own. */
-export function resolveTarget(stored: Stored, env: NodeJS.ProcessEnv): Target {
+export function resolveTarget(stored: Stored, env: Env): Target {
   const server = env.MESHPLANE_SERVER || stored.server;
   const token = env.MESHPLANE_TOKEN || stored.token;
   if (!server || !token) {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { apiClient } from './client';
 import { commands, type Command } from './commands';
-import { configPath, normalizeServer, readStored, resolveTarget, writeStored } from './config';
+import { configPath, normalizeServer, readStored, resolveTarget, writeStored, type Env } from './config';
 import { RefusedError, UsageError } from './errors';
 
 /*
@@ -45,7 +45,7 @@ function find(argv: string[]): { command: Command; rest: string[] } | null {
   return one ? { command: one, rest: argv.slice(1) } : null;
 }
 
-type Io = { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv };
+type Io = { out: (s: string) => void; err: (s: string) => void; env: Env };
 
 export async function main(argv: string[], io: Io): Promise<number> {
   try {

@@ -24,6 +24,12 @@ export const network = z.object({
   cidr: z.string(), listenPort: z.number().int(), configVersion: z.number().int(), createdAt: time,
 }).loose().meta({ id: 'Network' });
 
+/** A network as lists show it: with its counts, without what the network's own page has. */
+export const networkSummary = z.object({
+  id: id('pn'), label: z.string(), description: z.string(), tags: z.array(z.string()), cidr: z.string(),
+  configVersion: z.number().int(), createdAt: time, memberCount: z.number().int(), peerCount: z.number().int(),
+}).loose().meta({ id: 'NetworkSummary' });
+
 export const peer = z.object({
   id: z.string(), networkId: id('pn'), memberId: z.string(), process: z.string().nullable(), number: z.number().int(),
   ip: z.string(), names: z.array(z.string()), publicKey: z.string().nullable(), endpoint: z.string().nullable(),

@@ -76,7 +76,7 @@ export const apiDocs: RouteDoc[] = [
     DELETE: { summary: 'Remove a team member; the last owner cannot be removed (409)' },
   }),
   described(projectNetworks, {
-    GET: { summary: "The project's networks", answer: a.list(a.network), query: networkQuery },
+    GET: { summary: "The project's networks", answer: a.list(a.networkSummary), query: networkQuery },
     POST: { summary: 'Create a network (its CIDR allocated from the pool unless given)', answer: a.network },
   }),
   described(network, {

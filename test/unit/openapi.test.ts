@@ -18,7 +18,7 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 /** Each route file as served (`/api/v1/networks/[networkId]/peers`) with the methods it declares. */
-const files = walk(apiDir).filter((f) => !f.endsWith('openapi.json.ts')).map((file) => ({
+const files = walk(apiDir).map((file) => ({
   served: '/' + path.relative(path.join(root, 'pages'), file).replace(/(\/index)?\.ts$/, ''),
   methods: [...readFileSync(file, 'utf8').matchAll(/^ {2}(GET|POST|PUT|PATCH|DELETE): apiRoute\(/gm)].map((m) => m[1]).sort(),
 }));
