@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFileName, renderClientConfig } from './client-config';
+import { configFileName, renderClientConfig, wgQuickFileName } from './client-config';
 
 const privateKey = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
 const hostKey = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
@@ -81,5 +81,15 @@ describe('renderClientConfig with a listen port', () => {
 describe('configFileName', () => {
   it('prefixes the device name', () => {
     expect(configFileName('laptop')).toBe('meshplane-laptop.conf');
+  });
+});
+
+describe('wgQuickFileName', () => {
+  it('gives a stem wg-quick takes as an interface name (at most 15 characters)', () => {
+    expect(wgQuickFileName('laptop')).toBe('mp-laptop.conf');
+    for (const name of ['a', 'my-very-long-laptop-name', 'abcdefghijk-lmn', 'x'.repeat(63)]) {
+      expect(wgQuickFileName(name)).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
+      expect(wgQuickFileName(name)).not.toMatch(/-\.conf$/);
+    }
   });
 });

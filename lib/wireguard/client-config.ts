@@ -59,3 +59,12 @@ function value(text: string): string {
 function values(list: string[]): string {
   return list.map(value).join(', ');
 }
+
+/**
+ * A file name `wg-quick up ./FILE` accepts: it takes the interface name from the file's stem,
+ * which must be at most 15 characters of [a-zA-Z0-9_=+.-]. Device names are DNS labels, so
+ * `mp-` and the name's first 12 characters always are.
+ */
+export function wgQuickFileName(deviceName: string): string {
+  return `mp-${deviceName.slice(0, 12).replace(/-+$/, '')}.conf`;
+}
