@@ -28,15 +28,21 @@ export async function databaseMetrics(db: Db, opts: { postgres: boolean }): Prom
       select n.id as network_id, n.project_id,
         case when p.applied_version >= n.config_version then 'applied' when p.push_state = 'failed' then 'failed' else 'behind' end as state,
         count(p.id) as hosts
-      from networks n left join peers p on p.network_id = n.id and p.agent_url is not null
-      where p.id is not null group by 1, 2, 3`),
+      from networks n join peers p on p.network_id = n.id and p.agent_url is not null
+      group by 1, 2, 3`),
     // A host is behind since the first version above the one it runs was raised, or since
     // it enrolled if that is later (a new host "lacks" every version before it joined).
     rows<AgeRow>(db, sql`
+      with behind as (
+        select p.id, p.network_id, p.applied_version from peers p join networks n on n.id = p.network_id
+        where p.agent_url is not null and p.applied_version < n.config_version
+      ), enrolled as (
+        select t.peer_id, max(t.used_at) as at from enrollment_tokens t join behind b on b.id = t.peer_id group by 1
+      )
       select n.id as network_id, n.project_id, extract(epoch from now() - min(greatest(
-        (select min(v.raised_at) from network_versions v where v.network_id = n.id and v.version > p.applied_version),
-        (select max(t.used_at) from enrollment_tokens t where t.peer_id = p.id)))) as seconds
-      from networks n left join peers p on p.network_id = n.id and p.agent_url is not null and p.applied_version < n.config_version
+        (select v.raised_at from network_versions v where v.network_id = b.network_id and v.version > b.applied_version order by v.version limit 1),
+        e.at))) as seconds
+      from networks n left join behind b on b.network_id = n.id left join enrolled e on e.peer_id = b.id
       group by 1, 2`),
     rows<LeaseRow>(db, sql`
       select n.id as network_id, n.project_id, count(l.id) as leases
