@@ -155,13 +155,16 @@ describe('the meshplane CLI, as a process against the built app', () => {
     expect(await ok(['projects'])).toMatch(new RegExp(`^ID\\s+NAME\\s+ROLE\\n${project.id}\\s+Operators\\s+owner\\n$`));
     expect(await json<unknown[]>(['projects'])).toEqual([expect.objectContaining({ id: project.id, role: 'owner' })]);
 
-    const prod = await json(['network', 'create', '--project', project.id, '--label', 'prod', '--cidr', '10.99.0.0/16']);
-    expect(prod).toMatchObject({ label: 'prod', cidr: '10.99.0.0/16', projectId: project.id });
+    // A CIDR of our choosing, away from the pool other tests allocate from (10.64.0.0/10).
+    const octet = 16 + Math.floor(Math.random() * 16);
+    const cidr = `172.${octet}.0.0/16`;
+    const prod = await json(['network', 'create', '--project', project.id, '--label', 'prod', '--cidr', cidr]);
+    expect(prod).toMatchObject({ label: 'prod', cidr, projectId: project.id });
     expect(await ok(['network', 'create', '--project', project.id, '--label', 'staging'])).toMatch(/^Created pn-[a-z0-9]{12} \(staging\) with 10\.\d+\.0\.0\/16\.\n$/);
     await refused(['network', 'create', '--project', project.id, '--label', 'prod'], /^meshplane: label: A network labelled "prod" already exists/);
     const networks = await ok(['networks']);
     expect(networks.split('\n')[0]).toMatch(/^ID\s+LABEL\s+CIDR\s+VERSION\s+PROJECT$/);
-    expect(networks).toMatch(new RegExp(`${prod.id}\\s+prod\\s+10\\.99\\.0\\.0/16\\s+1\\s+${project.id}`));
+    expect(networks).toMatch(new RegExp(`${prod.id}\\s+prod\\s+172\\.${octet}\\.0\\.0/16\\s+1\\s+${project.id}`));
     expect((await json<{ label: string }[]>(['networks', '--project', project.id])).map((n) => n.label).sort()).toEqual(['prod', 'staging']);
     const pn = String(prod.id);
 
@@ -230,7 +233,9 @@ describe('the meshplane CLI, as a process against the built app', () => {
     expect(loaded.peers).toHaveLength(1); // the one enrolled host
     expect(readFileSync(conf, 'utf8')).toMatch(/^DNS = /m);
     const phone = await ok(['device', 'add', '--name', 'phone', '--qr', '--out', 'phone.conf']);
-    expect(phone).toMatch(/^Added device dv-[a-z0-9]{12} \(phone\): 10\.99\.255\.\d+\/16, 10\.\d+\.255\.\d+\/16\.\nWrote phone\.conf/); // prod and staging
+    // An address in prod and one in staging, in either order.
+    expect(phone).toMatch(/^Added device dv-[a-z0-9]{12} \(phone\): \d+\.\d+\.255\.\d+\/16, \d+\.\d+\.255\.\d+\/16\.\nWrote phone\.conf/);
+    expect(phone.split('\n')[0]).toContain(` 172.${octet}.255.`);
     expect(phone).toMatch(/[▀▄█]{7}/); // the QR code, drawn with half blocks
   }, 180_000);
 
