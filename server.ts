@@ -21,6 +21,9 @@ import { DatabaseStartError, openWhenReachable } from './lib/db/wait';
 import { serveCliSocket, socketPathFits, socketPathOf } from './lib/cli/local-socket';
 import { socketAddressHeader } from './lib/http/client-ip';
 import { runCommand } from './scripts/cli';
+import { installClusterMetrics, serveMetrics } from './lib/metrics/endpoint';
+import { dbPoolMax } from './lib/metrics/process-metrics';
+import { poolMax } from './lib/db/client';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -95,10 +98,14 @@ async function serve(index: number) {
   const db = await openForServer(e.DATABASE_URL, cluster.isWorker);
   setDb(db);
   if (db.lock) closeOnSignal(db, await offerCliSocket(db));
+  installClusterMetrics();
+  dbPoolMax.set(e.DATABASE_URL ? poolMax : 1);
   await preparing;
   const handle = app.getRequestHandler();
-  createServer((req, res) => {
+  createServer(async (req, res) => {
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
+    // /metrics is answered here, next to the cluster's plumbing (lib/metrics/endpoint.ts).
+    if ((req.url === '/metrics' || req.url?.startsWith('/metrics?')) && await serveMetrics(req, res)) return;
     handle(req, res);
   }).listen(port, hostname, () => {
     if (index === 0) console.log(`Meshplane is listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
@@ -114,6 +121,7 @@ async function supervise(count: number) {
   // Migrate once, before any process takes requests.
   const db = await openForServer(checkedEnv().DATABASE_URL);
   await db.close();
+  installClusterMetrics(); // sums the processes' figures for whichever one serves /metrics
   let stopping = false;
   const fork = (index: number) => cluster.fork({ MESHPLANE_PROCESS_INDEX: String(index) }).on('exit', (code, signal) => {
     if (stopping) return;

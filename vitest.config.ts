@@ -26,6 +26,9 @@ export default defineConfig({
           environment: 'node',
           include: ['lib/**/*.test.ts', 'agent/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/tools/**/*.test.ts'],
           env: { MESHPLANE_DATA_DIR: testEnv.MESHPLANE_DATA_DIR },
+          // next-auth imports 'next/server' without the .js that Node's resolver needs; Vite's finds it
+          // (the OpenAPI test loads the route files, and through them the session code).
+          server: { deps: { inline: ['next-auth'] } },
         },
       },
       {

@@ -1,20 +1,13 @@
 /*
- * The built app (`NEXT_DIST_DIR=.next-bench npx next build`), started the way production
+ * The built app (bench/build.ts), started the way production
  * starts it: `NODE_ENV=production tsx server.ts`, on 127.0.0.1 and a port of 3500–3599, in
  * its own process group so that stopping it stops nothing else.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
-import path from 'node:path';
+import { openSync, readFileSync, closeSync } from 'node:fs';
 import { sleep, waitFor } from './stats';
 
 export type AppServer = { url: string; pid: number; stop: () => Promise<void>; logFile: string };
-
-export function assertBuilt(root: string, distDir: string) {
-  if (!existsSync(path.join(root, distDir, 'BUILD_ID'))) {
-    throw new Error(`the app is not built in ${distDir}/: run \`NEXT_DIST_DIR=${distDir} npx next build\` first (see bench/README.md)`);
-  }
-}
 
 export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string }): Promise<AppServer> {
   const log = openSync(opts.logFile, 'a');

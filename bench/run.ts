@@ -9,7 +9,7 @@
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; the
  * benchmark creates `meshplane_bench_<random>` there and drops it at the end. The app must be
- * built in NEXT_DIST_DIR (default .next-bench).
+ * built in NEXT_DIST_DIR (default .next-bench; built first when missing or older than the sources).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { assertBuilt, startAppServer, type AppServer } from './app-server';
+import { startAppServer, type AppServer } from './app-server';
+import { ensureBuilt } from './build';
 import { createBenchDatabase, defaultAdminUrl, type BenchDatabase } from './database';
 import { Api, signIn, timedPage, type Session } from './http';
 import { Child } from './ipc';
@@ -125,7 +126,7 @@ async function phase(name: string, work: () => Promise<void>) {
 // ---- the run --------------------------------------------------------------------------
 
 async function main() {
-  assertBuilt(root, distDir);
+  ensureBuilt(root, distDir, log);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'meshplane-bench-'));
   mkdirSync(path.join(tmp, 'data'));
   database = await createBenchDatabase(adminUrl);

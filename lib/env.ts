@@ -49,6 +49,7 @@ const envSchema = z
     MESHPLANE_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
     MESHPLANE_SIGNUP: z.enum(['first', 'open', 'closed'], { error: 'must be first, open or closed' }).default('first'),
+    MESHPLANE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

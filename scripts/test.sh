@@ -184,8 +184,8 @@ if wants unit; then
   count unit $? vitest "$RUN_DIR/unit.json"
 fi
 if wants build; then
-  rm -f "$DIST/BUILD_ID" # never test a stale build after a failed one
-  check_layer build 900 node_modules/.bin/next build
+  rm -f "$DIST/BUILD_ID" dist/cli/meshplane.mjs # never test a stale build after a failed one
+  check_layer build 900 npm run build --silent
 fi
 if wants integration; then
   run_layer integration 900 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RUN_DIR/integration.json"

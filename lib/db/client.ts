@@ -15,6 +15,8 @@ export type Queryable = Db | Tx;
 export type Handle = { db: Db; close: () => Promise<void>; dump?: () => Promise<Buffer>; lock?: DataDirLock };
 
 const maxPreparedParameters = 32;
+/** Connections per server process; /metrics reports them (named `meshplane` in pg_stat_activity). */
+export const poolMax = 20;
 const migrationsFolder = path.join(process.cwd(), 'drizzle');
 const globalForDb = globalThis as unknown as { meshplaneDb?: Promise<Handle> };
 
@@ -32,7 +34,7 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
       await migrator.end();
     }
   }
-  const client = postgres(url, { max: 20, onnotice: () => {} });
+  const client = postgres(url, { max: poolMax, onnotice: () => {}, connection: { application_name: 'meshplane' } });
   // drizzle sends its queries unprepared, which postgres.js runs as two round trips (a
   // describe, then the query) that PostgreSQL parses and plans every time. Prepared, a
   // query is one round trip. Each connection keeps its statements for good, so bulk writes

@@ -10,6 +10,7 @@ import { apiSessionPrincipal } from '../auth/api-session';
 import { clientIp } from './client-ip';
 import { publicOrigin } from './origin';
 import { readingOnce } from '../db/snapshot-cache';
+import { apiRequestSeconds } from '../metrics/process-metrics';
 
 /*
  * The JSON API under /api/v1 is served from pages/api: Next's API routes hand us Node's
@@ -17,12 +18,18 @@ import { readingOnce } from '../db/snapshot-cache';
  * per request (measured on the peers list; README.md, Performance).
  */
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Call = { req: NextApiRequest; res: NextApiResponse; params: Record<string, string>; url: URL };
 type Answer = { status: number; body?: unknown };
 
 export const gatedRoute = Symbol('gatedRoute');
-export type ApiHandler = ((call: Call) => Promise<Answer>) & { [gatedRoute]: string };
+type RouteOptions = { status?: number; body?: boolean; wrapBody?: string };
+/** What lib/openapi reads off a handler: its operation (input schema) and how the body maps onto it. */
+export type HandlerSpec = { op: Operation; options: RouteOptions };
+export type ApiHandler = ((call: Call) => Promise<Answer>) & { [gatedRoute]: string; spec: HandlerSpec };
+/** What lib/openapi reads off a route file's default export. */
+export type RouteSpec = { path: string; handlers: Partial<Record<Method, ApiHandler>> };
+export const routeSpec = Symbol('routeSpec');
 
 /** The largest JSON body the API reads; route files turn Next's own parser off (`config`). */
 const maxBodyBytes = 1024 * 1024;
@@ -86,7 +93,8 @@ export function apiRoute<S extends z.ZodType, R>(
     if (result === undefined) return { status: 204 };
     return { status: options.status ?? 200, body: options.present ? options.present(result, { get origin() { return publicOrigin(headers); } }) : result };
   };
-  return Object.assign(handler, { [gatedRoute]: op.name });
+  const { status, body, wrapBody } = options;
+  return Object.assign(handler, { [gatedRoute]: op.name, spec: { op: op as unknown as Operation, options: { status, body, wrapBody } } });
 }
 
 async function bearerPrincipal(header: string): Promise<Principal | null> {
@@ -117,6 +125,7 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
   const paramNames = [...path.matchAll(/\[(\w+)\]/g)].map((m) => m[1]);
   const allow = Object.keys(handlers).join(', ');
   const route = async (req: NextApiRequest, res: NextApiResponse) => {
+    const started = performance.now();
     const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
     const handler = handlers[method];
     let answer: Answer;
@@ -134,6 +143,7 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
       }
     }
     res.statusCode = answer.status;
+    apiRequestSeconds.observe({ route: path, method: req.method ?? '', status: String(answer.status) }, (performance.now() - started) / 1000);
     res.setHeader('cache-control', 'no-store');
     if (answer.body === undefined) {
       res.end();
@@ -144,5 +154,5 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
     res.setHeader('content-length', bytes.length);
     res.end(bytes);
   };
-  return route;
+  return Object.assign(route, { [routeSpec]: { path, handlers } satisfies RouteSpec });
 }

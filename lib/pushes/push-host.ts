@@ -6,6 +6,7 @@ import { judgeAnswer } from './answer';
 import { resolveAgentTarget } from './agent-target';
 import { BadAnswerError, DeliveryError, postToAgent } from './deliver';
 import type { Prepared } from './documents';
+import { failureReason, pushFailures, pushSeconds } from '../metrics/process-metrics';
 
 /*
  * One host's push: its agentUrl resolved and checked (at every push: a name may move), the
@@ -19,6 +20,18 @@ import type { Prepared } from './documents';
 export type HostJob = { id: string; agentUrl: string; first: Prepared; snapshot: () => Prepared };
 
 export async function pushHost(job: HostJob, timeoutMs: number, allow: readonly Cidr[]): Promise<Outcome> {
+  const started = performance.now();
+  const outcome = await attempt(job, timeoutMs, allow);
+  const seconds = (performance.now() - started) / 1000;
+  if (outcome.kind === 'applied') pushSeconds.observe({ outcome: 'applied' }, seconds);
+  if (outcome.kind === 'failed') {
+    pushSeconds.observe({ outcome: outcome.state }, seconds);
+    pushFailures.inc({ reason: failureReason(outcome.error) });
+  }
+  return outcome;
+}
+
+async function attempt(job: HostJob, timeoutMs: number, allow: readonly Cidr[]): Promise<Outcome> {
   const resolved = await resolveAgentTarget(pushUrl(job.agentUrl), allow);
   if (!resolved.ok) return { kind: 'failed', id: job.id, state: 'failed', error: resolved.error, appliedVersion: null, health: null };
   let prepared = job.first;

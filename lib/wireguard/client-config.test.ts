@@ -92,6 +92,7 @@ describe('configFileName', () => {
   it('always gives a valid interface name (what wg-quick takes from the file name)', () => {
     for (const name of ['a'.repeat(60), 'x-'.repeat(20), 'ü'.repeat(20), 'db.primary.eu-west', '  spaced  out  ']) {
       expect(configFileName(name)).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
+      expect(configFileName(name)).not.toMatch(/[-.]\.conf$/);
     }
   });
 });

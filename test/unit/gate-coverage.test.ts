@@ -23,6 +23,8 @@ const ungatedRoutes = new Set([
   'app/api/auth/[...nextauth]/route.ts', 'app/api/worker/route.ts', 'app/api/agent/enroll/route.ts',
   // Health checks for load balancers: no caller, no data (lib/health.ts).
   'app/api/health/route.ts', 'app/api/ready/route.ts',
+  // Static and public: the CLI bundle and the API's description hold no secret.
+  'app/cli/meshplane.mjs/route.ts', 'app/api/v1/openapi.json/route.ts',
 ]);
 const ungatedActionFiles = new Set(['app/(auth)/actions.ts']);
 

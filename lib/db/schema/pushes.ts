@@ -18,3 +18,18 @@ export const networkDocuments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.networkId, t.version] })],
 );
+
+/**
+ * When each config version was raised, so that /metrics can say how long a host has been
+ * behind ("the oldest unapplied change"). One small row per change; pruned below the
+ * lowest version an enrolled host still runs (lib/networks/version.ts).
+ */
+export const networkVersions = pgTable(
+  'network_versions',
+  {
+    networkId: text('network_id').notNull().references(() => networks.id, { onDelete: 'cascade' }),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    raisedAt: timestamp('raised_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.networkId, t.version] })],
+);

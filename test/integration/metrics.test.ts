@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { Principal } from '../../lib/auth/gate';
+import { databaseMetrics } from '../../lib/metrics/database-metrics';
+import { createProjectOp } from '../../lib/projects/operations';
+import { getSigningKey } from '../../lib/pushes/signing-key';
+import { runWorkerRound } from '../../lib/pushes/worker';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+import { change, networkWithHosts } from './push-helpers';
+import { StubFleet } from './stub-agents';
+
+// The database figures of /metrics (lib/metrics/database-metrics.ts) on their own.
+
+const t = useTestDb();
+let owner: Principal;
+let projectId: string;
+let fleet: StubFleet;
+
+beforeAll(async () => {
+  owner = principalOf(await makeUser(t.db));
+  projectId = (await createProjectOp.execute(owner, { name: 'metrics' })).id;
+  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
+});
+afterAll(() => fleet.stop());
+
+async function figures(network: string) {
+  const registry = await databaseMetrics(t.db, { postgres: true });
+  const get = async (name: string, labels: Record<string, string>) => {
+    const metric = await registry.getSingleMetric(name)!.get();
+    return metric.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
+  };
+  return {
+    applied: await get('meshplane_hosts', { network, state: 'applied' }),
+    behind: await get('meshplane_hosts', { network, state: 'behind' }),
+    failed: await get('meshplane_hosts', { network, state: 'failed' }),
+    oldest: await get('meshplane_oldest_unapplied_change_seconds', { network }),
+  };
+}
+
+it('counts hosts by state, and times the oldest unapplied change from when it was raised', async () => {
+  const net = await networkWithHosts(t.db, owner, projectId, 3, fleet);
+  const fresh = await figures(net.networkId);
+  expect(fresh).toMatchObject({ applied: 0, behind: 3, failed: 0 });
+  expect(fresh.oldest).toBeGreaterThanOrEqual(0);
+  expect(fresh.oldest).toBeLessThan(30); // since they enrolled, moments ago
+
+  await runWorkerRound(t.db, { networkId: net.networkId });
+  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0 });
+
+  // Hosts enrolled an hour ago; a change ten minutes ago that none has applied: every host
+  // is behind by ten minutes.
+  await t.db.execute(sql`update enrollment_tokens set used_at = now() - interval '1 hour'
+    where peer_id in (select id from peers where network_id = ${net.networkId})`);
+  await change(owner, net.networkId);
+  await t.db.execute(sql`update network_versions set raised_at = now() - interval '10 minutes'
+    where network_id = ${net.networkId} and version = (select config_version from networks where id = ${net.networkId})`);
+  const late = await figures(net.networkId);
+  expect(late).toMatchObject({ applied: 0, behind: 3, failed: 0 });
+  expect(late.oldest).toBeGreaterThan(599);
+  expect(late.oldest).toBeLessThan(660);
+
+  await runWorkerRound(t.db, { networkId: net.networkId });
+  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0 });
+});
