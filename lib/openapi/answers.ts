@@ -57,6 +57,8 @@ export const deviceConfig = z.object({
 export const currentDeviceConfig = deviceConfig.extend({ stale: z.boolean(), hash: z.string() }).loose().meta({ id: 'CurrentDeviceConfig' });
 export const devices = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() }).loose()) }).loose().meta({ id: 'Devices' });
 
+export const invitation = z.object({ id: z.string(), email: z.string(), role, expiresAt: time }).loose().meta({ id: 'Invitation' });
+export const newInvitation = invitation.extend({ url: z.string().meta({ description: 'the one-time link: shown in this answer only' }) }).loose().meta({ id: 'NewInvitation' });
 export const enrollmentToken = z.object({ token: z.string(), expiresAt: time }).loose().meta({ id: 'EnrollmentToken' });
 export const pushRound = z.object({
   claimed: z.number().int(), applied: z.number().int(), failed: z.number().int(), configVersion: z.number().int().nullable(),

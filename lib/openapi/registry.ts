@@ -3,6 +3,8 @@ import type { Method, RouteSpec } from '../http/api';
 import { routeSpec } from '../http/api';
 import * as a from './answers';
 import devices from '@/pages/api/v1/devices';
+import invitation from '@/pages/api/v1/invitations/[invitationId]';
+import projectInvitations from '@/pages/api/v1/projects/[projectId]/invitations';
 import device from '@/pages/api/v1/devices/[deviceId]';
 import deviceConfig from '@/pages/api/v1/devices/[deviceId]/config';
 import lease from '@/pages/api/v1/leases/[leaseId]';
@@ -75,6 +77,11 @@ export const apiDocs: RouteDoc[] = [
     PATCH: { summary: "Change a team member's role; the last owner cannot be demoted (409)", answer: a.teamMember },
     DELETE: { summary: 'Remove a team member; the last owner cannot be removed (409)' },
   }),
+  described(projectInvitations, {
+    GET: { summary: "The project's pending invitations (never their links)", answer: a.list(a.invitation) },
+    POST: { summary: 'Invite an email address with a role (owners and admins; admins cannot invite owners); the one-time link is in this answer only', answer: a.newInvitation },
+  }),
+  described(invitation, { DELETE: { summary: 'Revoke a pending invitation: its link stops working' } }),
   described(projectNetworks, {
     GET: { summary: "The project's networks", answer: a.list(a.networkSummary), query: networkQuery },
     POST: { summary: 'Create a network (its CIDR allocated from the pool unless given)', answer: a.network },
