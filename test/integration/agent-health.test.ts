@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../lib/auth/gate';
+import { describe, expect, it } from 'vitest';
 import { listPeers } from '../../lib/peers/peers';
-import { createProjectOp } from '../../lib/projects/operations';
-import { getSigningKey } from '../../lib/pushes/signing-key';
 import { runWorkerRound } from '../../lib/pushes/worker';
 import { useTestDb } from './db';
-import { makeUser, principalOf } from './factories';
-import { change, networkWithHosts } from './push-helpers';
-import { StubFleet } from './stub-agents';
+import { change, networkWithHosts, useFleetProject } from './push-helpers';
 
 /*
  * The agent's health and last self-repair, as sent in its answers, recorded by the worker on
@@ -15,24 +10,15 @@ import { StubFleet } from './stub-agents';
  */
 
 const t = useTestDb();
-let owner: Principal;
-let projectId: string;
-let fleet: StubFleet;
-
-beforeAll(async () => {
-  owner = principalOf(await makeUser(t.db));
-  projectId = (await createProjectOp.execute(owner, { name: 'agent-health' })).id;
-  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
-});
-afterAll(() => fleet.stop());
+const s = useFleetProject(t, 'agent-health');
 
 const peerOf = async (networkId: string, id: string) => (await listPeers(t.db, networkId)).items.find((p) => p.id === id)!;
 
 describe('agent health from answers', () => {
   it('records the health reason and the last repair, keeps the repair when later answers have none newer', async () => {
-    const net = await networkWithHosts(t.db, owner, projectId, 2, fleet);
+    const net = await networkWithHosts(t.db, s.owner, s.projectId, 2, s.fleet);
     const [sick, well] = net.peerIds;
-    fleet.get(sick).health = {
+    s.fleet.get(sick).health = {
       ok: false, reason: 'last apply failed: nft: syntax error', drift: [],
       lastRepair: { at: '2030-01-01T11:58:00.000Z', found: ['interface was missing'], ok: true },
     };
@@ -42,14 +28,14 @@ describe('agent health from answers', () => {
     });
     expect(await peerOf(net.networkId, well)).toMatchObject({ agentOk: null, agentHealth: null, lastRepair: null }); // an agent that sends none
 
-    fleet.get(sick).health = { ok: true, drift: [], lastRepair: null };
-    await change(owner, net.networkId);
+    s.fleet.get(sick).health = { ok: true, drift: [], lastRepair: null };
+    await change(s.owner, net.networkId);
     await runWorkerRound(t.db, { networkId: net.networkId });
     expect(await peerOf(net.networkId, sick)).toMatchObject({ agentOk: true, agentHealth: null, lastRepair: 'interface was missing' });
 
-    fleet.get(sick).health = { ok: false, reason: 'differs from the applied config: interface was missing', drift: ['interface was missing'],
+    s.fleet.get(sick).health = { ok: false, reason: 'differs from the applied config: interface was missing', drift: ['interface was missing'],
       lastRepair: { at: '2030-01-01T12:30:00.000Z', found: ['interface was missing'], ok: false } };
-    await change(owner, net.networkId);
+    await change(s.owner, net.networkId);
     await runWorkerRound(t.db, { networkId: net.networkId });
     expect(await peerOf(net.networkId, sick)).toMatchObject({ agentOk: false, lastRepairAt: '2030-01-01T12:30:00.000Z', lastRepair: 'could not repair: interface was missing' });
   });

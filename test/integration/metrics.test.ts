@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../../lib/auth/gate';
 import { databaseMetrics } from '../../lib/metrics/database-metrics';
-import { createProjectOp } from '../../lib/projects/operations';
-import { getSigningKey } from '../../lib/pushes/signing-key';
 import { runWorkerRound } from '../../lib/pushes/worker';
 import { useTestDb } from './db';
-import { makeUser, principalOf } from './factories';
-import { change, networkWithHosts } from './push-helpers';
-import { StubFleet } from './stub-agents';
+import { change, networkWithHosts, useFleetProject } from './push-helpers';
 
 // The database figures of /metrics (lib/metrics/database-metrics.ts) on their own.
 
 const t = useTestDb();
-let owner: Principal;
-let projectId: string;
-let fleet: StubFleet;
-
-beforeAll(async () => {
-  owner = principalOf(await makeUser(t.db));
-  projectId = (await createProjectOp.execute(owner, { name: 'metrics' })).id;
-  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
-});
-afterAll(() => fleet.stop());
+const s = useFleetProject(t, 'metrics');
 
 async function figures(network: string) {
   const registry = await databaseMetrics(t.db, { postgres: true });
@@ -39,7 +25,7 @@ async function figures(network: string) {
 }
 
 it('counts hosts by state, and times the oldest unapplied change from when it was raised', async () => {
-  const net = await networkWithHosts(t.db, owner, projectId, 3, fleet);
+  const net = await networkWithHosts(t.db, s.owner, s.projectId, 3, s.fleet);
   const fresh = await figures(net.networkId);
   expect(fresh).toMatchObject({ applied: 0, behind: 3, failed: 0 });
   expect(fresh.oldest).toBeGreaterThanOrEqual(0);
@@ -52,7 +38,7 @@ it('counts hosts by state, and times the oldest unapplied change from when it wa
   // is behind by ten minutes.
   await t.db.execute(sql`update enrollment_tokens set used_at = now() - interval '1 hour'
     where peer_id in (select id from peers where network_id = ${net.networkId})`);
-  await change(owner, net.networkId);
+  await change(s.owner, net.networkId);
   await t.db.execute(sql`update network_versions set raised_at = now() - interval '10 minutes'
     where network_id = ${net.networkId} and version = (select config_version from networks where id = ${net.networkId})`);
   const late = await figures(net.networkId);

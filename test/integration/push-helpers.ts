@@ -9,10 +9,26 @@ import { addRuleOp } from '../../lib/firewall/operations';
 import { createEnrollmentTokenOp } from '../../lib/pushes/operations';
 import { enrollHost } from '../../lib/pushes/enrollment';
 import { buildNetworkState } from '../../lib/pushes/network-state';
-import type { StubAgent, StubFleet } from './stub-agents';
+import { afterAll, beforeAll } from 'vitest';
+import { createProjectOp } from '../../lib/projects/operations';
+import { getSigningKey } from '../../lib/pushes/signing-key';
+import { makeUser, principalOf } from './factories';
+import { StubFleet, type StubAgent } from './stub-agents';
 
 /** A random WireGuard public key (any 32 bytes will do for stubs). */
 export const randomKey = () => randomBytes(32).toString('base64');
+
+/** A test file's owner, project and running stub fleet: made before its tests, stopped after. */
+export function useFleetProject(t: { readonly db: Db }, projectName: string) {
+  const s = {} as { owner: Principal; projectId: string; fleet: StubFleet };
+  beforeAll(async () => {
+    s.owner = principalOf(await makeUser(t.db));
+    s.projectId = (await createProjectOp.execute(s.owner, { name: projectName })).id;
+    s.fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
+  });
+  afterAll(() => s.fleet.stop());
+  return s;
+}
 
 let counter = 0;
 

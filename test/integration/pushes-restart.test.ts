@@ -1,34 +1,20 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Principal } from '../../lib/auth/gate';
-import { createProjectOp } from '../../lib/projects/operations';
+import { describe, expect, inject, it } from 'vitest';
 import { createMemberOp } from '../../lib/members/operations';
 import { buildNetworkState } from '../../lib/pushes/network-state';
 import { forgetDocuments } from '../../lib/pushes/documents';
 import { runWorkerRound } from '../../lib/pushes/worker';
-import { getSigningKey } from '../../lib/pushes/signing-key';
 import { rawTestDb, useTestDb } from './db';
-import { makeUser, principalOf } from './factories';
-import { StubFleet } from './stub-agents';
-import { change, networkWithHosts, peerRows, versionOf } from './push-helpers';
+import { change, networkWithHosts, peerRows, versionOf, useFleetProject } from './push-helpers';
 
 const t = useTestDb();
-let owner: Principal;
-let projectId: string;
-let fleet: StubFleet;
-
-beforeAll(async () => {
-  owner = principalOf(await makeUser(t.db));
-  projectId = (await createProjectOp.execute(owner, { name: 'restart' })).id;
-  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
-});
-afterAll(() => fleet.stop());
+const s = useFleetProject(t, 'restart');
 
 describe('the app restarted mid-round', () => {
   it('a killed round loses nothing and doubles nothing: the next round after the claim timeout completes it', async () => {
     const hosts = 60;
-    const net = await networkWithHosts(t.db, owner, projectId, hosts, fleet, () => ({ delayMs: 40 }));
+    const net = await networkWithHosts(t.db, s.owner, s.projectId, hosts, s.fleet, () => ({ delayMs: 40 }));
     const v = await versionOf(t.db, net.networkId);
     const timeoutMs = 2_000;
     // A round in a process of its own, killed (SIGKILL: no cleanup at all) part-way through.
@@ -39,7 +25,7 @@ describe('the app restarted mid-round', () => {
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const exited = new Promise((r) => child.on('exit', r));
-    const received = () => net.peerIds.filter((id) => fleet.get(id).received.length > 0).length;
+    const received = () => net.peerIds.filter((id) => s.fleet.get(id).received.length > 0).length;
     for (let i = 0; i < 300 && received() < 10; i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
     await exited;
@@ -58,21 +44,21 @@ describe('the app restarted mid-round', () => {
     expect(r).toMatchObject({ claimed: hosts - recorded, applied: hosts - recorded, failed: 0 });
     for (const row of await peerRows(t.db, net.networkId)) {
       expect(row).toMatchObject({ appliedVersion: v, pushState: 'applied', claimedAt: null });
-      expect(fleet.get(row.id).applied).toEqual([v]); // applied exactly once
+      expect(s.fleet.get(row.id).applied).toEqual([v]); // applied exactly once
     }
     // And the next change goes out as deltas from the document the dead round stored.
-    await change(owner, net.networkId);
+    await change(s.owner, net.networkId);
     forgetDocuments();
     // (10 s on: the previous round's clock ran on while it worked, and it dated its records so.)
     await runWorkerRound(t.db, { networkId: net.networkId, now: new Date(later.getTime() + 10_000), concurrency: 16 });
-    for (const id of net.peerIds) expect(fleet.get(id).received.at(-1)).toEqual({ version: v + 1, kind: 'delta' });
+    for (const id of net.peerIds) expect(s.fleet.get(id).received.at(-1)).toEqual({ version: v + 1, kind: 'delta' });
   }, 60_000);
 });
 
 describe('the network document', () => {
   it('is read with the same number of queries for 3 or 60 hosts', async () => {
-    const small = await createMemberOp.execute(owner, { networkId: (await networkWithHosts(t.db, owner, projectId, 1, fleet)).networkId, kind: 'addon', label: 'db', instances: 2 });
-    const big = await networkWithHosts(t.db, owner, projectId, 60, fleet);
+    const small = await createMemberOp.execute(s.owner, { networkId: (await networkWithHosts(t.db, s.owner, s.projectId, 1, s.fleet)).networkId, kind: 'addon', label: 'db', instances: 2 });
+    const big = await networkWithHosts(t.db, s.owner, s.projectId, 60, s.fleet);
     const count = async (networkId: string) => {
       let queries = 0;
       const { db, close } = rawTestDb({ onQuery: () => { queries++; } });
