@@ -59,7 +59,10 @@ function portCovers(ports: string, port: number | null): boolean {
   return port >= p.from && port <= p.to;
 }
 
-function contains(source: string, ip: string): boolean {
-  if (!source.includes('/')) return source === ip;
-  return ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(source));
+/** Whether `source` (an address or a CIDR) covers `what` (an address, or a CIDR such as the device block). */
+function contains(source: string, what: string): boolean {
+  if (!source.includes('/')) return source === what;
+  const [net, bits] = ipaddr.IPv4.parseCIDR(source);
+  const [addr, width] = what.includes('/') ? ipaddr.IPv4.parseCIDR(what) : [ipaddr.IPv4.parse(what), 32];
+  return width >= bits && addr.match(net, bits);
 }
