@@ -15,7 +15,7 @@ import { versionOf } from './push-helpers';
 const t = useTestDb();
 let owner: Principal, admin: Principal, viewer: Principal;
 let projectId: string, networkId: string, otherNetworkId: string;
-let api: { id: string; peers: { id: string; ip: string }[] }, db: typeof api, cache: typeof api, foreign: { id: string };
+let api: { id: string; peers: readonly { id: string; ip: string }[] }, db: typeof api, cache: typeof api, foreign: { id: string };
 
 beforeAll(async () => {
   [owner, admin, viewer] = (await Promise.all([0, 1, 2].map(() => makeUser(t.db)))).map(principalOf);
@@ -60,7 +60,7 @@ describe('access policy', () => {
 
     // The document: the rule resolved to addresses, and the target host compiles it.
     const state = (await buildNetworkState(t.db, networkId, new Date()))!;
-    expect(state.policy).toEqual({ mode: 'isolated', rules: [{ id: rule.id, from: api.peers.map((p) => p.ip).sort(), to: [db.peers[0].ip], protocol: 'tcp', ports: '5432' }] });
+    expect(state.policy).toEqual({ mode: 'isolated', rules: [{ id: rule.id, from: [...api.peers].map((p) => p.ip).sort(), to: [db.peers[0].ip], protocol: 'tcp', ports: '5432' }] });
     expect(compileHostPolicy(state, db.peers[0].id, false)!.input).toHaveLength(1);
     expect(compileHostPolicy(state, api.peers[0].id, false)!.input).toHaveLength(0);
   });
