@@ -67,7 +67,7 @@ describe('the rendered policy against the real nft (root, in a namespace of its 
   beforeAll(() => {
     requireRoot();
     requireTools(['nft', 'ip']);
-    ns = createNetns('mpt-pol');
+    ns = createNetns('mpw17-pol');
   });
   afterAll(() => ns?.remove());
 
