@@ -65,11 +65,34 @@ export function renderNftables(input: FirewallInput): string {
 
 function policySets(pol: NonNullable<FirewallInput['policy']>): string[] {
   const out: string[] = [];
-  pol.input.forEach((r, i) => out.push(set(`pin${i}`, 'ipv4_addr', 'interval', mergeSources(r.sources).v4)));
+  pol.input.forEach((r, i) => out.push(set(`pin${i}`, 'ipv4_addr', 'interval', policyElements(r.sources))));
   (pol.forward ?? []).forEach((r, i) => {
-    out.push(set(`pfs${i}`, 'ipv4_addr', 'interval', mergeSources(r.sources).v4));
-    out.push(set(`pfd${i}`, 'ipv4_addr', 'interval', mergeSources(r.destinations).v4));
+    out.push(set(`pfs${i}`, 'ipv4_addr', 'interval', policyElements(r.sources)));
+    out.push(set(`pfd${i}`, 'ipv4_addr', 'interval', policyElements(r.destinations)));
   });
+  return out;
+}
+
+const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * A rule's addresses as set elements. Rules list whole members' hosts (thousands of bare
+ * addresses, already validated by the document schema), so those skip ipaddr.js: parsed to
+ * integers, deduplicated and sorted numerically. Lists with a CIDR take the general path.
+ */
+function policyElements(list: string[]): string[] {
+  const nums: number[] = [];
+  for (const a of list) {
+    const m = dottedQuad.exec(a);
+    if (!m) return mergeSources(list).v4;
+    nums.push(((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]));
+  }
+  const sorted = Float64Array.from(new Set(nums)).sort();
+  const out: string[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const n = sorted[i];
+    out[i] = `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+  }
   return out;
 }
 
