@@ -63,7 +63,7 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
                   <p className="truncate text-xs text-slate-500"><code className="font-mono">{r.id}</code>{r.note ? ` · ${r.note}` : ''}</p>
                 </div>
                 {admin && (
-                  <ConfirmForm action={deletePolicyRuleAction} hidden={{ ruleId: r.id }} size="sm" trigger="Delete"
+                  <ConfirmForm action={deletePolicyRuleAction} hidden={{ policyRuleId: r.id }} size="sm" trigger="Delete"
                     title="Delete this rule?" confirmLabel="Delete rule"
                     consequences={<p>{isolated ? `At the next push, ${name(r.from)} can no longer open ${portsLabel(r.protocol, r.ports)} connections to ${name(r.to)}, unless another rule allows it.` : 'The network is open: nothing changes until it is isolated.'}</p>} />
                 )}

@@ -30,7 +30,7 @@ import rule from '@/pages/api/v1/rules/[ruleId]';
 import networkPolicy from '@/pages/api/v1/networks/[networkId]/policy';
 import networkPolicyRules from '@/pages/api/v1/networks/[networkId]/policy/rules';
 import networkReachability from '@/pages/api/v1/networks/[networkId]/reachability';
-import policyRule from '@/pages/api/v1/policy-rules/[ruleId]';
+import policyRule from '@/pages/api/v1/policy-rules/[policyRuleId]';
 
 /*
  * The OpenAPI description of every route file under pages/api/v1: one entry per file, which

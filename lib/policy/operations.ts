@@ -35,9 +35,9 @@ export const addPolicyRuleOp = operation({
 
 // Deletes an allow rule (admins).
 export const deletePolicyRuleOp = operation({
-  name: 'policy.rules.delete', input: z.object({ ruleId: id }),
-  permission: 'network.write', scope: (i) => ({ policyRule: i.ruleId }),
-  run: async (ctx, i) => { await deletePolicyRule(ctx.db, ctx.actor, i.ruleId); },
+  name: 'policy.rules.delete', input: z.object({ policyRuleId: id }),
+  permission: 'network.write', scope: (i) => ({ policyRule: i.policyRuleId }),
+  run: async (ctx, i) => { await deletePolicyRule(ctx.db, ctx.actor, i.policyRuleId); },
 });
 
 // Can X reach Y on port P/protocol, and which rule decides (anyone in the team).

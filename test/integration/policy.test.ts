@@ -97,8 +97,8 @@ describe('access policy', () => {
     expect((await reach('devices', cache.id, 8080)).rule?.id).toBe(devicesRule.id);
     await deleteMemberOp.execute(admin, { memberId: cache.id });
     expect((await listPolicyRulesOp.execute(viewer, { networkId })).map((r) => r.id)).not.toContain(devicesRule.id);
-    await bumps(() => deletePolicyRuleOp.execute(admin, { ruleId: tagRule.id }));
-    await expectAppError(deletePolicyRuleOp.execute(admin, { ruleId: tagRule.id })).then((e) => expect(e.status).toBe(404));
+    await bumps(() => deletePolicyRuleOp.execute(admin, { policyRuleId: tagRule.id }));
+    await expectAppError(deletePolicyRuleOp.execute(admin, { policyRuleId: tagRule.id })).then((e) => expect(e.status).toBe(404));
   });
 
   it('switching back to open restores everything', async () => {

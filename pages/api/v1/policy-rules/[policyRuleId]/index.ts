@@ -3,7 +3,7 @@ import { deletePolicyRuleOp } from '@/lib/policy/operations';
 
 export const config = { api: { bodyParser: false } };
 
-export default apiRoutes('/api/v1/policy-rules/[ruleId]', {
+export default apiRoutes('/api/v1/policy-rules/[policyRuleId]', {
   // DELETE /api/v1/policy-rules/{id}: delete an access-policy rule
   DELETE: apiRoute(deletePolicyRuleOp, { body: false }),
 });
