@@ -209,7 +209,10 @@ export class Applier {
     await s.setAddress(ifn, config.address);
     await s.linkUp(ifn);
     await s.ensureRoute(ifn, config.address);
-    await s.nftApply(renderNftables({ ...config.firewall, guard: { ip: config.address.split('/')[0], interface: ifn } }));
+    await s.nftApply(renderNftables({
+      ...config.firewall, guard: { ip: config.address.split('/')[0], interface: ifn },
+      ...(config.policy ? { policy: { interface: ifn, ...config.policy } } : {}),
+    }));
     // Forwarding is only ever switched off if we switched it on (a host may need it for others).
     if (config.forward || prev?.forward) await s.setForwarding(config.forward);
     await s.writeEnvFile(this.deps.envFile, envText(config));

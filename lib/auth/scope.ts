@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
 import { SnapshotCache } from '../db/snapshot-cache';
-import { memberships, networks, members, peers, leases, firewallRules, projects, invitations, type Role } from '../db/schema';
+import { memberships, networks, members, peers, leases, firewallRules, policyRules, projects, invitations, type Role } from '../db/schema';
 import { idPattern } from '../ids';
 
 /** What an operation acts on; the gate turns it into a project and the caller's role there. */
@@ -12,10 +12,11 @@ export type Scope =
   | { peer: string }
   | { lease: string }
   | { rule: string }
+  | { policyRule: string }
   | { invitation: string };
 
 const scopeNames: Record<string, string> = {
-  project: 'Project', network: 'Network', member: 'Member', peer: 'Peer', lease: 'Lease', rule: 'Rule', invitation: 'Invitation',
+  project: 'Project', network: 'Network', member: 'Member', peer: 'Peer', lease: 'Lease', rule: 'Rule', policyRule: 'Rule', invitation: 'Invitation',
 };
 
 export function scopeLabel(scope: Scope): string {
@@ -30,6 +31,7 @@ const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
   peer: (id) => sql`select n.project_id from ${peers} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
   lease: (id) => sql`select n.project_id from ${leases} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
   rule: (id) => sql`select n.project_id from ${firewallRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
+  policyRule: (id) => sql`select n.project_id from ${policyRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
   invitation: (id) => sql`select project_id from ${invitations} where id = ${id}`,
 };
 

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import type { CompiledRule, ForwardRule } from '../policy/compile';
 
 /*
  * The host's WireGuard allow-list as one nftables script, loaded atomically with `nft -f`.
@@ -19,6 +20,11 @@ export type FirewallInput = {
    * underlay who routes the mesh range to this host reaches nothing bound to it.
    */
   guard?: { ip: string; interface: string };
+  /**
+   * An isolated network's access policy (lib/policy/compile.ts), applied to what arrives
+   * over WireGuard: one set and one rule per rule that concerns this host, never one per host.
+   */
+  policy?: { interface: string; input: CompiledRule[]; forward: ForwardRule[] | null };
 };
 
 export const nftTable = 'meshplane';
@@ -30,6 +36,8 @@ export function renderNftables(input: FirewallInput): string {
   const p = input.port;
   const g = input.guard;
   if (g && (!/^[A-Za-z0-9_.-]{1,15}$/.test(g.interface) || !ipaddr.IPv4.isValidFourPartDecimal(g.ip))) throw new Error(`bad guard ${g.ip} on ${g.interface}`);
+  const pol = input.policy;
+  if (pol && !/^[A-Za-z0-9_.-]{1,15}$/.test(pol.interface)) throw new Error(`bad interface ${pol.interface}`);
   return [
     `table inet ${nftTable}`,
     `delete table inet ${nftTable}`,
@@ -38,18 +46,92 @@ export function renderNftables(input: FirewallInput): string {
     set('leases', 'ipv4_addr', 'interval, timeout', leases.v4),
     set('allowed6', 'ipv6_addr', 'interval', allowed.v6),
     set('leases6', 'ipv6_addr', 'interval, timeout', leases.v6),
+    ...(pol ? policySets(pol) : []),
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
     ...(g ? [`    ip daddr ${g.ip} iifname != { "${g.interface}", "lo" } drop`] : []),
+    ...(pol ? [`    iifname "${pol.interface}" jump policy_in`] : []),
     `    udp dport ${p} ip saddr @allowed accept`,
     `    udp dport ${p} ip saddr @leases accept`,
     `    udp dport ${p} ip6 saddr @allowed6 accept`,
     `    udp dport ${p} ip6 saddr @leases6 accept`,
     `    udp dport ${p} drop`,
     '  }',
+    ...(pol ? policyChains(pol) : []),
     '}',
     '',
   ].join('\n');
+}
+
+function policySets(pol: NonNullable<FirewallInput['policy']>): string[] {
+  const out: string[] = [];
+  pol.input.forEach((r, i) => out.push(set(`pin${i}`, 'ipv4_addr', 'interval', policyElements(r.sources))));
+  (pol.forward ?? []).forEach((r, i) => {
+    out.push(set(`pfs${i}`, 'ipv4_addr', 'interval', policyElements(r.sources)));
+    out.push(set(`pfd${i}`, 'ipv4_addr', 'interval', policyElements(r.destinations)));
+  });
+  return out;
+}
+
+const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * A rule's addresses as set elements. Rules list whole members' hosts (thousands of bare
+ * addresses, already validated by the document schema), so those skip ipaddr.js: parsed to
+ * integers, deduplicated and sorted numerically. Lists with a CIDR take the general path.
+ */
+function policyElements(list: string[]): string[] {
+  const nums: number[] = [];
+  for (const a of list) {
+    const m = dottedQuad.exec(a);
+    if (!m) return mergeSources(list).v4;
+    nums.push(((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]));
+  }
+  const sorted = Float64Array.from(new Set(nums)).sort();
+  const out: string[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const n = sorted[i];
+    out[i] = `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+  }
+  return out;
+}
+
+// Stateful: replies to allowed connections pass; a new connection needs a rule. DNS for the
+// mesh is always answered (the host's own responder), and traffic a host sends itself never
+// arrives over WireGuard, so it is not filtered here.
+function policyChains(pol: NonNullable<FirewallInput['policy']>): string[] {
+  return [
+    '  chain policy_in {',
+    '    ct state established,related accept',
+    '    meta l4proto { tcp, udp } th dport 53 accept',
+    ...pol.input.map((r, i) => `    ip saddr @pin${i} ${match(r)}accept comment "${r.id}"`),
+    '    drop',
+    '  }',
+    // Only a gateway forwards (devices' traffic): elsewhere forwarding is off.
+    ...(pol.forward ? [
+      '  chain forward {',
+      '    type filter hook forward priority filter; policy accept;',
+      `    iifname "${pol.interface}" jump policy_fwd`,
+      '  }',
+      '  chain policy_fwd {',
+      '    ct state established,related accept',
+      ...pol.forward.map((r, i) => `    ip saddr @pfs${i} ip daddr @pfd${i} ${match(r)}accept comment "${r.id}"`),
+      '    drop',
+      '  }',
+    ] : []),
+  ];
+}
+
+/** The protocol/port part of an nft rule, with a trailing space when not empty. */
+function match(r: CompiledRule): string {
+  if (!/^[a-z]{2}-[0-9a-z]{1,40}$/.test(r.id)) throw new Error(`bad rule id ${r.id}`);
+  const ports = r.ports === 'any' ? null : r.ports;
+  if (ports !== null && !/^\d{1,5}(?:-\d{1,5})?$/.test(ports)) throw new Error(`bad ports ${ports}`);
+  switch (r.protocol) {
+    case 'icmp': return 'meta l4proto icmp ';
+    case 'tcp': case 'udp': return ports ? `${r.protocol} dport ${ports} ` : `meta l4proto ${r.protocol} `;
+    case 'any': return ports ? `meta l4proto { tcp, udp } th dport ${ports} ` : '';
+  }
 }
 
 /** A script that removes the table (and only it) whether or not it exists. */

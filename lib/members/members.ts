@@ -90,7 +90,9 @@ export async function updateMember(db: Db, actor: Actor, memberId: string, input
     return await db.transaction(async (tx) => {
       const [member] = await tx.update(members).set(input).where(eq(members.id, memberId)).returning();
       if (!member) throw notFound('Member');
-      const [network] = await tx.select({ projectId: networks.projectId }).from(networks).where(eq(networks.id, member.networkId));
+      // Tags select hosts in access-policy rules ("tag:db"): retagging changes the hosts' configs.
+      const [network] = input.tags !== undefined ? [await bumpConfigVersion(tx, member.networkId)]
+        : await tx.select({ projectId: networks.projectId }).from(networks).where(eq(networks.id, member.networkId));
       await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.update', resourceType: 'member', resourceId: memberId, details: input });
       return member;
     });

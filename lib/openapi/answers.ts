@@ -63,3 +63,11 @@ export const enrollmentToken = z.object({ token: z.string(), expiresAt: time }).
 export const pushRound = z.object({
   claimed: z.number().int(), applied: z.number().int(), failed: z.number().int(), configVersion: z.number().int().nullable(),
 }).loose().meta({ id: 'PushRound' });
+
+export const policyRule = z.object({
+  id: z.string(), networkId: z.string(), from: z.string(), to: z.string(), protocol: z.enum(['tcp', 'udp', 'icmp', 'any']), ports: z.string(), note: z.string(),
+}).loose().meta({ id: 'PolicyRule', description: 'an allow rule of the access policy; from/to are selectors (ap-…, ap-…/worker, tag:db, devices)' });
+export const policy = z.object({ mode: z.enum(['open', 'isolated']), rules: z.array(policyRule) }).meta({ id: 'Policy' });
+export const reachability = z.object({
+  allowed: z.boolean(), rule: policyRule.optional(), mode: z.enum(['open', 'isolated']), reason: z.string(),
+}).meta({ id: 'Reachability' });

@@ -27,6 +27,10 @@ import projectNetworks from '@/pages/api/v1/projects/[projectId]/networks';
 import projectTeam from '@/pages/api/v1/projects/[projectId]/team';
 import projectTeamMember from '@/pages/api/v1/projects/[projectId]/team/[userId]';
 import rule from '@/pages/api/v1/rules/[ruleId]';
+import networkPolicy from '@/pages/api/v1/networks/[networkId]/policy';
+import networkPolicyRules from '@/pages/api/v1/networks/[networkId]/policy/rules';
+import networkReachability from '@/pages/api/v1/networks/[networkId]/reachability';
+import policyRule from '@/pages/api/v1/policy-rules/[policyRuleId]';
 
 /*
  * The OpenAPI description of every route file under pages/api/v1: one entry per file, which
@@ -113,6 +117,21 @@ export const apiDocs: RouteDoc[] = [
   described(lease, { DELETE: { summary: 'Revoke a lease now' } }),
   described(leaseRenew, { POST: { summary: 'Renew a lease: it ends 24 hours from now', answer: a.lease } }),
   described(rule, { DELETE: { summary: 'Delete a permanent rule' } }),
+  described(networkPolicy, {
+    GET: { summary: "The network's access policy: mode and allow rules", answer: a.policy },
+    PUT: { summary: 'Switch the access policy between open and isolated (admins)', answer: z.object({ mode: z.enum(['open', 'isolated']) }) },
+  }),
+  described(networkPolicyRules, {
+    GET: { summary: 'The allow rules of the access policy', answer: a.list(a.policyRule) },
+    POST: { summary: 'Add an allow rule {from, to, protocol, ports, note?} (admins)', answer: a.policyRule },
+  }),
+  described(networkReachability, {
+    GET: {
+      summary: 'Can from reach to on port/protocol, and the rule that decides', answer: a.reachability,
+      query: z.object({ from: z.string(), to: z.string(), port: z.coerce.number().int().optional(), protocol: z.enum(['tcp', 'udp', 'icmp']).optional() }),
+    },
+  }),
+  described(policyRule, { DELETE: { summary: 'Delete an allow rule of the access policy (admins)' } }),
   described(member, {
     GET: { summary: 'One member with its peers', answer: a.memberWithPeers },
     PATCH: { summary: "Change a member's label or tags", answer: a.member },

@@ -28,6 +28,7 @@ export function diffStates(a: NetworkState, b: NetworkState): DeltaMessage {
     upsertDevices: devices.upsert,
     removeDevices: devices.remove,
     allow: structuredClone(b.allow),
+    ...(b.policy ? { policy: structuredClone(b.policy) } : {}),
     ...(Object.keys(meta).length > 0 ? { meta } : {}),
   };
 }
@@ -46,13 +47,15 @@ export function applyDelta(state: NetworkState, delta: DeltaMessage): NetworkSta
   for (const d of delta.upsertDevices) devices.set(d.id, d);
   const meta: DeltaMeta = {};
   for (const k of metaKeys) if (delta.meta?.[k] !== undefined) Object.assign(meta, { [k]: delta.meta[k] });
+  const { policy: _previous, ...rest } = state;
   return normalizeState({
-    ...state,
+    ...rest,
     ...meta,
     version: delta.version,
     hosts: [...hosts.values()],
     devices: [...devices.values()],
     allow: delta.allow,
+    ...(delta.policy ? { policy: delta.policy } : {}),
   });
 }
 

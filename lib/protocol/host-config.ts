@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { prefixLength } from '../networks/addressing';
 import type { ClientPeer } from '../wireguard/client-config';
 import { type NetworkState, cmp } from './network-state';
+import { type HostPolicy, compileHostPolicy } from '../policy/compile';
 
 /*
  * What one host makes of the shared network document. Pure: the agent, the worker (to show
@@ -20,6 +21,8 @@ export type HostConfig = {
   firewall: { port: number; sources: string[]; leases: FirewallLease[] };
   dns: { zone: string; records: DnsRecord[] };
   env: Record<string, string>;
+  /** Present only when the network is isolated (lib/policy/compile.ts). */
+  policy?: NonNullable<HostPolicy>;
 };
 
 export class NotInNetworkError extends Error {}
@@ -38,6 +41,7 @@ export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: D
     firewall: firewallOf(state, selfPeerId, now),
     dns: { zone: state.zone, records: dnsRecordsOf(state) },
     env: hostEnv(state.networkId, self),
+    ...withPolicy(compileHostPolicy(state, selfPeerId, gateway === self)),
   };
 }
 
@@ -82,6 +86,10 @@ export function hostEnv(networkId: string, host: { memberId: string; ip: string;
     MESHPLANE_PRIVATE_IP: host.ip,
     MESHPLANE_PRIVATE_HOSTNAME: host.names[0],
   };
+}
+
+function withPolicy(policy: HostPolicy): Pick<HostConfig, 'policy'> {
+  return policy ? { policy } : {};
 }
 
 function firewallOf(state: NetworkState, selfPeerId: string, now: Date): HostConfig['firewall'] {

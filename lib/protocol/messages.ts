@@ -33,6 +33,8 @@ const deltaMessageSchema = z.object({
   upsertDevices: z.array(deviceEntrySchema),
   removeDevices: z.array(z.string()),
   allow: allowSchema,
+  // Small (rules, not hosts, though resolved to addresses) and carried whole, like the allow-list.
+  policy: networkStateSchema.shape.policy,
   meta: deltaMetaSchema.optional(),
 }).refine((m) => m.fromVersion < m.version, { message: 'fromVersion must be below version' });
 

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { isWireGuardKey } from '../wireguard/keys';
+import { policySchema } from '../policy/document';
 
 /*
  * The one document the control plane signs per network version. Every host gets the same
@@ -51,6 +52,8 @@ export const networkStateSchema = z.object({
   hosts: z.array(hostEntrySchema),
   devices: z.array(deviceEntrySchema),
   allow: allowSchema,
+  // Absent in documents from before access policies: the network is open.
+  policy: policySchema.optional(),
 });
 export type NetworkState = z.infer<typeof networkStateSchema>;
 

@@ -5,6 +5,7 @@ import { env } from '../env';
 import { deviceName, memberNames, type MemberKind } from '../dns/names';
 import { deviceBlock } from '../networks/addressing';
 import { allowListOf } from '../firewall/allow-list';
+import { documentPolicy } from '../policy/rules';
 import {
   type DeviceEntry, type HostEntry, type NetworkState, endpointSchema, networkStateSchema, normalizeState, wgKeySchema,
 } from '../protocol/network-state';
@@ -22,21 +23,24 @@ export async function buildNetworkState(db: Db, networkId: string, now: Date): P
 }
 
 async function readState(q: Queryable, networkId: string, now: Date): Promise<NetworkState | null> {
-  const [network] = await q.select({ id: networks.id, cidr: networks.cidr, listenPort: networks.listenPort, version: networks.configVersion })
+  const [network] = await q.select({ id: networks.id, cidr: networks.cidr, listenPort: networks.listenPort, version: networks.configVersion, policyMode: networks.policyMode })
     .from(networks).where(eq(networks.id, networkId));
   if (!network) return null;
   const zone = env().MESHPLANE_DNS_ZONE;
   const [hostRows, deviceRows, allow] = await Promise.all([
     q.select({
       peerId: peers.id, memberId: peers.memberId, kind: members.kind, process: peers.process, number: peers.number,
-      ip: hostIp(peers.ip), publicKey: peers.publicKey, endpoint: peers.endpoint, gateway: peers.isGateway,
+      ip: hostIp(peers.ip), publicKey: peers.publicKey, endpoint: peers.endpoint, gateway: peers.isGateway, tags: members.tags,
     }).from(peers).innerJoin(members, eq(members.id, peers.memberId)).where(eq(peers.networkId, networkId)),
     q.select({ id: devices.id, publicKey: devices.publicKey, ip: hostIp(deviceAddresses.ip), name: devices.name, handle: users.handle })
       .from(deviceAddresses).innerJoin(devices, eq(devices.id, deviceAddresses.deviceId)).innerJoin(users, eq(users.id, devices.userId))
       .where(eq(deviceAddresses.networkId, networkId)),
     allowListOf(q, networkId, now),
   ]);
-  const hosts = hostRows.map((h): HostEntry => ({
+  // Only an isolated network carries its policy: an open one filters nothing, so its
+  // document stays what it was before policies existed.
+  const policy = network.policyMode === 'isolated' ? await documentPolicy(q, networkId, network.policyMode, network.cidr, hostRows) : undefined;
+  const hosts = hostRows.map(({ tags: _tags, ...h }): HostEntry => ({
     ...h,
     names: memberNames({ zone, networkId, memberId: h.memberId, kind: h.kind as MemberKind, process: h.kind === 'application' ? h.process : null, number: h.number }),
     // Keys and endpoints are checked on the way in; one that slipped through must not stop
@@ -49,7 +53,7 @@ async function readState(q: Queryable, networkId: string, now: Date): Promise<Ne
     .map((d): DeviceEntry => ({ id: d.id, publicKey: d.publicKey, ip: d.ip, name: deviceName({ zone, networkId, deviceName: d.name, userHandle: d.handle }) }));
   const state = normalizeState({
     networkId, version: network.version, cidr: network.cidr, listenPort: network.listenPort, zone,
-    deviceBlock: deviceBlock(network.cidr), hosts, devices: deviceList, allow,
+    deviceBlock: deviceBlock(network.cidr), hosts, devices: deviceList, allow, ...(policy ? { policy } : {}),
   });
   const checked = networkStateSchema.safeParse(state);
   if (!checked.success) {

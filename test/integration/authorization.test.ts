@@ -15,6 +15,7 @@ import { createNetworkOp } from '@/lib/networks/operations';
 import { createMemberOp } from '@/lib/members/operations';
 import { addRuleOp, leaseNowOp } from '@/lib/firewall/operations';
 import { createInvitationOp } from '@/lib/invitations/operations';
+import { addPolicyRuleOp } from '@/lib/policy/operations';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 
@@ -63,7 +64,9 @@ describe('authorization over every operation', () => {
     const rule = await addRuleOp.execute(owner, { networkId: network.id, cidr: '203.0.113.0/24' });
     const lease = await leaseNowOp.execute(owner, { networkId: network.id, ip: '198.51.100.9' }, { ip: '127.0.0.1' });
     const invitation = await createInvitationOp.execute(owner, { projectId: project.id, email: 'invited@example.test', role: 'viewer' });
+    const policyRule = await addPolicyRuleOp.execute(owner, { networkId: network.id, from: member.id, to: member.id, protocol: 'tcp', ports: '5432' });
     ids = {
+      policyRuleId: policyRule.id,
       invitationId: invitation.id, projectId: project.id, networkId: network.id, memberId: member.id, peerId: member.peers[0].id,
       ruleId: (rule as { id: string }).id, leaseId: (lease as { id: string }).id, userId: principals.viewer.userId,
     };

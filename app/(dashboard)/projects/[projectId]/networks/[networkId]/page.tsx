@@ -15,6 +15,7 @@ import { AddMemberForm } from './add-member-form';
 import { FirewallPanel } from '@/components/firewall/firewall-panel';
 import { NetworkDevices } from '@/components/devices/network-devices';
 import { PushNowButton } from '@/components/pushes/push-now-button';
+import { PolicyPanel } from '@/components/policy/policy-panel';
 
 export const metadata: Metadata = { title: 'Network' };
 
@@ -85,6 +86,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
           actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
         <PeersTable networkId={networkId} basePath={base} initial={peers} />
       </Card>
+
+      <PolicyPanel networkId={networkId} />
 
       <NetworkDevices networkId={networkId} />
 

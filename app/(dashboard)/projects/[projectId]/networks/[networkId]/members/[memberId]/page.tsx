@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/actions/load';
+import { listPolicyRulesOp } from '@/lib/policy/operations';
 import { getMemberOp, memberDomainNamesOp } from '@/lib/members/operations';
 import { can } from '@/lib/auth/permissions';
 import { hostEnv } from '@/lib/protocol/host-config';
@@ -18,6 +19,9 @@ export const metadata: Metadata = { title: 'Member' };
 export default async function MemberPage({ params }: { params: Promise<{ projectId: string; networkId: string; memberId: string }> }) {
   const { projectId, networkId, memberId } = await params;
   const [member, names] = await Promise.all([load(getMemberOp, { memberId }), load(memberDomainNamesOp, { memberId })]);
+  // Access-policy rules naming this member (or one of its processes) are deleted with it.
+  const ownRules = (await load(listPolicyRulesOp, { networkId: member.networkId }))
+    .filter((r) => [r.from, r.to].some((s) => s === memberId || s.startsWith(`${memberId}/`))).length;
   if (member.networkId !== networkId) notFound(); // a real member under another network's path
   const canWrite = can(member.role, 'network.write');
   const networkPath = `/projects/${projectId}/networks/${networkId}`;
@@ -38,7 +42,7 @@ export default async function MemberPage({ params }: { params: Promise<{ project
         {canWrite && (
           <ConfirmForm action={deleteMemberAction} hidden={{ projectId, networkId, memberId }} trigger="Delete member"
             title={`Delete ${member.label}?`} confirmLabel="Delete member"
-            consequences={<p>Its {member.peers.length} {member.peers.length === 1 ? 'host' : 'hosts'} leave the network: their addresses are released (after a cool-down) and {names.length} DNS {names.length === 1 ? 'name stops' : 'names stop'} resolving.</p>} />
+            consequences={<p>Its {member.peers.length} {member.peers.length === 1 ? 'host' : 'hosts'} leave the network: their addresses are released (after a cool-down) and {names.length} DNS {names.length === 1 ? 'name stops' : 'names stop'} resolving.{ownRules > 0 ? ` ${ownRules} access-policy ${ownRules === 1 ? 'rule that names it is' : 'rules that name it are'} deleted too.` : ''}</p>} />
         )}
       </div>
 

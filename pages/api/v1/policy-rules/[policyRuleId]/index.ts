@@ -1,0 +1,9 @@
+import { apiRoute, apiRoutes } from '@/lib/http/api';
+import { deletePolicyRuleOp } from '@/lib/policy/operations';
+
+export const config = { api: { bodyParser: false } };
+
+export default apiRoutes('/api/v1/policy-rules/[policyRuleId]', {
+  // DELETE /api/v1/policy-rules/{id}: delete an access-policy rule
+  DELETE: apiRoute(deletePolicyRuleOp, { body: false }),
+});
