@@ -93,6 +93,7 @@ export async function listNetworkDevices(db: Db, networkId: string) {
   const zone = env().MESHPLANE_DNS_ZONE;
   const list = await db.select({
     id: devices.id, name: devices.name, ip: deviceAddresses.ip, ownerEmail: users.email, ownerHandle: users.handle, publicKey: devices.publicKey,
+    lastHandshakeAt: devices.lastHandshakeAt,
   }).from(deviceAddresses)
     .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId))
     .innerJoin(users, eq(users.id, devices.userId))
