@@ -85,6 +85,12 @@ test('three devices, then a host added and enrolled: none is stale, the network 
     await expect(gateway).toContainText('Devices reach this network through edge #1');
     await expect(gateway).toContainText('Chosen automatically when there is none.');
     await expect(page.getByTestId('network-device-laptop-' + items[0].addresses[0].dnsName.split('.')[1]).getByTestId('device-liveness')).toHaveText('connected');
+    await page.setViewportSize({ width: 375, height: 800 }); // phones: cards, the status in sight
+    const connected = page.getByTestId('network-devices-cards').getByText('connected', { exact: true });
+    await connected.scrollIntoViewIfNeeded();
+    await expect(connected).toBeInViewport({ ratio: 1 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await gateway.getByRole('button', { name: 'Turn automatic choice off' }).click();
     await expect(gateway).toContainText('Automatic choice is off');
     expect((await ok(request, s.token, 'GET', `/networks/${s.network.id}`)).autoGateway).toBe(false);

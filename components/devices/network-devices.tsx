@@ -13,7 +13,23 @@ export async function NetworkDevices({ networkId }: { networkId: string }) {
       {rows.length === 0 ? (
         <EmptyState title="No devices">Developers add theirs under My access.</EmptyState>
       ) : (
-        <div className="relative overflow-x-auto">
+        <>
+        {/* Phones: one card per device, status visible without scrolling sideways. */}
+        <ul className="divide-y divide-slate-100 sm:hidden" data-testid="network-devices-cards">
+          {rows.map((d) => {
+            const live = deviceLiveness(d.lastHandshakeAt);
+            return (
+              <li key={d.id} className="space-y-1 px-4 py-3 text-sm">
+                <p className="flex flex-wrap items-baseline gap-x-2"><span className="font-medium break-all">{d.name}</span>
+                  <span className={live.state === 'connected' ? 'text-emerald-700' : 'text-slate-500'}>{live.text}</span></p>
+                <p className="text-slate-600 [overflow-wrap:anywhere]">{d.ownerEmail}</p>
+                <Copyable value={d.ip} label={`IP of ${d.name} (${d.ownerHandle})`} />
+                <Copyable value={d.dnsName} label={`DNS name of ${d.name} (${d.ownerHandle})`} />
+              </li>
+            );
+          })}
+        </ul>
+        <div className="relative hidden overflow-x-auto sm:block">
           {/* relative: the copy buttons' screen-reader text is placed absolutely and would otherwise widen the page */}
           <table className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
@@ -38,6 +54,7 @@ export async function NetworkDevices({ networkId }: { networkId: string }) {
             </tbody>
           </table>
         </div>
+        </>
       )}
     </Card>
   );
