@@ -234,7 +234,7 @@ describe('the meshplane CLI, as a process against the built app', () => {
     expect(readFileSync(conf, 'utf8')).toMatch(/^DNS = /m);
     const phone = await ok(['device', 'add', '--name', 'phone', '--qr', '--out', 'phone.conf']);
     // An address in prod and one in staging, in either order.
-    expect(phone).toMatch(/^Added device dv-[a-z0-9]{12} \(phone\): \d+\.\d+\.255\.\d+\/16, \d+\.\d+\.255\.\d+\/16\.\nWrote phone\.conf/);
+    expect(phone).toMatch(/^Added device dv-[a-z0-9]{12} \(phone\): \d+\.\d+\.255\.\d+\/32, \d+\.\d+\.255\.\d+\/32\.\nWrote phone\.conf/);
     expect(phone.split('\n')[0]).toContain(` 172.${octet}.255.`);
     expect(phone).toMatch(/[▀▄█]{7}/); // the QR code, drawn with half blocks
   }, 180_000);
