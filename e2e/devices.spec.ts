@@ -85,7 +85,7 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   await page.getByLabel('Device name').fill('laptop');
   await page.getByRole('button', { name: 'Create device and config' }).click();
   const made = page.getByTestId('new-device-config');
-  await expect(made.getByText('The private key exists only in this page.')).toBeVisible();
+  await expect(made.getByText('The private key stays in this browser.')).toBeVisible();
   const text = await download(page, made, 'mp-laptop.conf');
   await made.getByText('On Linux (wg-quick)').click();
   await expect(made.getByTestId('linux-advice')).toContainText('sudo wg-quick up mp-laptop');
@@ -110,7 +110,7 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   await expect(card.getByText(dnsName)).toBeVisible();
 
   // A host moves: the page says so, and Regenerate hands out a fresh config with a new key.
-  await page.getByRole('button', { name: 'Done: forget the key' }).click();
+  await page.getByRole('button', { name: 'Done', exact: true }).click();
   await ok(request, s.token, 'PATCH', `/peers/${s.host.id}`, { endpoint: '203.0.113.11:51820' });
   await page.reload();
   await expect(card.getByText('Out of date — download a new config.')).toBeVisible();
@@ -126,6 +126,8 @@ test('a developer adds a device, downloads its config and the QR code holds exac
 });
 
 test('a link inside the app asks before leaving an unsaved private key behind', async ({ page, request }) => {
+  // Where the browser cannot keep the key (no IndexedDB: some private modes), the page is its only copy.
+  await page.addInitScript(() => { Object.defineProperty(window, 'indexedDB', { value: undefined }); });
   const s = await seed(request);
   const dev = await addToTeam(request, s, 'developer');
   await signIn(page, dev);

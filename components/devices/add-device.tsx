@@ -7,11 +7,12 @@ import type { DeviceConfigAnswer } from '@/lib/devices/types';
 import { createDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';
+import { rememberDeviceKey } from '@/lib/devices/key-store';
 import { FreshConfig } from './fresh-config';
 
-type Made = { answer: DeviceConfigAnswer; text: string };
+type Made = { answer: DeviceConfigAnswer; text: string; kept: boolean };
 
-/** Names a device, makes its key pair here, sends the public key, then offers the config. */
+/** Names a device, makes its key pair here (kept in this browser), sends the public key, then offers the config. */
 export function AddDevice() {
   const [name, setName] = useState('');
   const [error, setError] = useState<{ name?: string; other?: string }>({});
@@ -29,7 +30,8 @@ export function AddDevice() {
       }
       setError({});
       setName('');
-      setMade({ answer: result.data, text: renderDeviceConfig(result.data, pair.privateKey) });
+      const kept = await rememberDeviceKey(result.data.id, pair.privateKey);
+      setMade({ answer: result.data, text: renderDeviceConfig(result.data, pair.privateKey), kept });
     });
   }
 
@@ -37,7 +39,8 @@ export function AddDevice() {
     return (
       <div className="space-y-4" data-testid="new-device-config">
         <h3 className="font-semibold text-slate-900">Config for “{made.answer.name}”</h3>
-        <FreshConfig text={made.text} fileName={configFileName(made.answer.name)} hostCount={made.answer.peers.length} onDone={() => setMade(null)} />
+        <FreshConfig text={made.text} fileName={configFileName(made.answer.name)} hostCount={made.answer.peers.length}
+          kept={made.kept} networks={made.answer.networks} onDone={() => setMade(null)} />
       </div>
     );
   }

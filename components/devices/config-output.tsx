@@ -14,10 +14,12 @@ type Props = {
   hostCount: number;
   /** Phones scan a device's config; a server's config is a file to copy. */
   forPhones?: boolean;
+  /** The browser keeps the private key (IndexedDB): leaving the page loses nothing, so no guard. */
+  keyKept?: boolean;
 };
 
 /** The download and the QR code of one config, both of exactly the same text. */
-export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Props) {
+export function ConfigOutput({ text, fileName, hostCount, forPhones = true, keyKept = false }: Props) {
   const advice = qrAdvice(text, hostCount);
   const [downloaded, setDownloaded] = useState(false);
 
@@ -25,7 +27,7 @@ export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Pr
   // reload or a closed tab (beforeunload) and on a link inside the app, which Next follows
   // without unloading the page. Captured at the document, before Link's own handler.
   useEffect(() => {
-    if (downloaded) return;
+    if (downloaded || keyKept) return;
     const warn = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
     const guardLinks = (e: MouseEvent) => {
       const link = (e.target as Element | null)?.closest?.('a[href]');
@@ -40,7 +42,7 @@ export function ConfigOutput({ text, fileName, hostCount, forPhones = true }: Pr
       window.removeEventListener('beforeunload', warn);
       document.removeEventListener('click', guardLinks, true);
     };
-  }, [downloaded]);
+  }, [downloaded, keyKept]);
 
   function download() {
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
@@ -110,8 +112,17 @@ function LinuxAdvice({ fileName, text }: { fileName: string; text: string }) {
   );
 }
 
-/** What the user must know about the private key, in plain words. */
-export function KeyNotice() {
+/** What the user must know about the private key, in plain words: kept in this browser, or in this page only. */
+export function KeyNotice({ kept = false }: { kept?: boolean }) {
+  if (kept) {
+    return (
+      <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-950 ring-1 ring-indigo-200">
+        <strong>The private key stays in this browser.</strong> It was made here and never sent to Meshplane. This browser
+        keeps it, so “Update config” here gives a new file with the same key; any other browser would need Regenerate.
+        Download the file or scan the code now.
+      </p>
+    );
+  }
   return (
     <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-950 ring-1 ring-indigo-200">
       <strong>The private key exists only in this page.</strong> It was made in your browser and never sent to Meshplane.

@@ -5,6 +5,10 @@ import { renderDeviceConfig } from '@/lib/devices/render';
 import { regenerateDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Button, Spinner } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
+import { rememberDeviceKey } from '@/lib/devices/key-store';
+import type { NetworkReach } from '@/lib/devices/types';
+
+export type ShownConfig = { text: string; hostCount: number; kept: boolean; networks: NetworkReach[] };
 
 /**
  * "Regenerate": a new key pair made here, the public key sent, the old key revoked. Behind a
@@ -12,7 +16,7 @@ import { FormError } from '@/components/ui/field';
  */
 export function RegenerateDevice({ deviceId, name, primary, onConfig }: {
   deviceId: string; name: string; primary?: boolean;
-  onConfig: (config: { text: string; hostCount: number }) => void;
+  onConfig: (config: ShownConfig) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +29,8 @@ export function RegenerateDevice({ deviceId, name, primary, onConfig }: {
       if (!result.ok) { setError(result.error); return; }
       setError(null);
       dialog.current?.close();
-      onConfig({ text: renderDeviceConfig(result.data, pair.privateKey), hostCount: result.data.peers.length });
+      const kept = await rememberDeviceKey(deviceId, pair.privateKey);
+      onConfig({ text: renderDeviceConfig(result.data, pair.privateKey), hostCount: result.data.peers.length, kept, networks: result.data.networks });
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../wireguard/keys';
-import { assembleDeviceConfig, networkDns, type DeviceNetwork, type HostRow } from './device-config';
+import { assembleDeviceConfig, networkDns, networkReach, type DeviceNetwork, type HostRow } from './device-config';
 import { configHash, isStale } from './config-hash';
 import { renderDeviceConfig } from './render';
 
@@ -68,5 +68,26 @@ describe('configHash and staleness', () => {
     expect(isStale(h, configHash(assembleDeviceConfig([a])), 0)).toBe(true);
     expect(isStale(null, h, 0)).toBe(true);
     expect(isStale(h, h, 1)).toBe(true);
+  });
+});
+
+describe('networkReach', () => {
+  const base = { networkId: 'pn-000000000001', label: 'prod', cidr: '10.64.0.0/16', deviceIp: '10.64.255.254' };
+  const host = (over: Partial<HostRow>): HostRow => ({ ip: '10.64.0.1', publicKey: 'K'.repeat(43) + '=', endpoint: '203.0.113.7:51820', isGateway: false, hasAgent: true, ...over });
+
+  it('reaches nothing without an enrolled host, and says to enrol one', () => {
+    const r = networkReach({ ...base, hosts: [host({ publicKey: null })] });
+    expect(r).toMatchObject({ networkId: base.networkId, networkLabel: 'prod', reachable: false });
+    expect(r.reason).toContain('must enrol a host');
+  });
+
+  it('reaches nothing through a gateway without an endpoint, nor hosts without any', () => {
+    expect(networkReach({ ...base, hosts: [host({ isGateway: true, endpoint: null }), host({ ip: '10.64.0.2' })] }).reason).toContain('gateway of prod (10.64.0.1) has no endpoint');
+    expect(networkReach({ ...base, hosts: [host({ endpoint: null })] }).reachable).toBe(false);
+  });
+
+  it('is reachable through a gateway or any host with an endpoint', () => {
+    expect(networkReach({ ...base, hosts: [host({ isGateway: true })] })).toMatchObject({ reachable: true, reason: null });
+    expect(networkReach({ ...base, hosts: [host({ endpoint: null }), host({ ip: '10.64.0.2' })] }).reachable).toBe(true);
   });
 });

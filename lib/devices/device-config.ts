@@ -1,5 +1,5 @@
 import { enrolledGateway } from '../protocol/host-config';
-import type { ConfigBody, ConfigPeer } from './types';
+import type { ConfigBody, ConfigPeer, NetworkReach } from './types';
 
 // What a device is given, as a pure function of rows (DESIGN.md flow 5), so the answer to
 // POST /devices, the staleness check and the tests all agree.
@@ -60,4 +60,26 @@ export function assembleDeviceConfig(networks: DeviceNetwork[]): ConfigBody {
     peers: sorted.flatMap(networkPeers),
     dns: sorted.map(networkDns).filter((ip): ip is string => !!ip),
   };
+}
+
+
+/**
+ * Whether a device given this network's part of the config reaches anything, and if not what
+ * the operator must do. A device has no endpoint, so it must start every tunnel itself: a
+ * listed peer without an endpoint is unreachable.
+ */
+export function networkReach(network: DeviceNetwork & { label: string }): NetworkReach {
+  const at = (reachable: boolean, reason: string | null) => ({ networkId: network.networkId, networkLabel: network.label, reachable, reason });
+  const enrolled = network.hosts.filter((h) => h.publicKey !== null);
+  if (enrolled.length === 0) {
+    return at(false, `No host in ${network.label} has enrolled yet, so this config reaches nothing there. An admin must enrol a host (its page → Enrol, or register its key); then update this config.`);
+  }
+  const gateway = enrolledGateway(network.hosts, (h) => h.isGateway);
+  if (gateway && !gateway.endpoint) {
+    return at(false, `The gateway of ${network.label} (${gateway.ip}) has no endpoint devices can reach. An admin must give it one, or make a host with an endpoint the gateway.`);
+  }
+  if (!gateway && !enrolled.some((h) => h.endpoint)) {
+    return at(false, `No host in ${network.label} has an endpoint devices can reach. An admin must give one an endpoint and make it the gateway.`);
+  }
+  return at(true, null);
 }

@@ -6,7 +6,7 @@ import { newId } from '../ids';
 import { bumpConfigVersion } from '../networks/version';
 import { recordAudit, type Actor } from '../audit/record';
 import { claimPublicKey, joinNetworks, keyConflictOf, leaveNetworks } from './addresses';
-import { assembleDeviceConfig } from './device-config';
+import { assembleDeviceConfig, networkReach } from './device-config';
 import { configHash } from './config-hash';
 import { addressesOf, deviceNetworks, ownDevice, reachableNetworks } from './queries';
 import type { DeviceConfigAnswer } from './types';
@@ -21,9 +21,10 @@ function asConflict(e: unknown, name: string): unknown {
 
 /** Computes the device's config now and records it as what the device was given. */
 async function give(tx: Tx, device: { id: string; name: string }): Promise<DeviceConfigAnswer> {
-  const body = assembleDeviceConfig(await deviceNetworks(tx, device.id));
-  await tx.update(devices).set({ lastGivenHash: configHash(body) }).where(eq(devices.id, device.id));
-  return { id: device.id, name: device.name, ...body };
+  const networks = await deviceNetworks(tx, device.id);
+  const body = assembleDeviceConfig(networks);
+  await tx.update(devices).set({ lastGivenHash: configHash(body), lastGivenConfig: body }).where(eq(devices.id, device.id));
+  return { id: device.id, name: device.name, ...body, networks: networks.map(networkReach) };
 }
 
 async function audit(tx: Tx, actor: Actor, action: string, device: { id: string; name: string }, projectIds: string[]) {

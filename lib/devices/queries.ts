@@ -57,8 +57,8 @@ export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<s
 }
 
 /** One device's networks with their hosts: the input of assembleDeviceConfig. */
-export async function deviceNetworks(q: Queryable, deviceId: string): Promise<DeviceNetwork[]> {
+export async function deviceNetworks(q: Queryable, deviceId: string): Promise<(DeviceNetwork & { label: string })[]> {
   const addresses = await addressesOf(q, [deviceId]);
   const hosts = await hostsOf(q, addresses.map((a) => a.networkId));
-  return addresses.map((a) => ({ networkId: a.networkId, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
+  return addresses.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
 }

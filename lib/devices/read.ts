@@ -5,10 +5,12 @@ import { notFound } from '../errors';
 import { env } from '../env';
 import { deviceName as dnsNameOf } from '../dns/names';
 import { prefixLength } from '../networks/addressing';
-import { assembleDeviceConfig } from './device-config';
+import { assembleDeviceConfig, networkReach } from './device-config';
+import { configChanges } from './config-changes';
 import { configHash, isStale } from './config-hash';
 import { addressesOf, deviceNetworks, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
-import type { CurrentDeviceConfig } from './types';
+import type { ConfigBody, CurrentDeviceConfig } from './types';
+import type { NetworkLabel } from './config-changes';
 
 /**
  * The caller's devices, each with its address and DNS name per network and whether its
@@ -24,13 +26,18 @@ export async function listDevices(db: Db, userId: string) {
   const zone = env().MESHPLANE_DNS_ZONE;
   const items = owned.map((device) => {
     const mine = addresses.filter((a) => a.deviceId === device.id);
-    const body = assembleDeviceConfig(mine.map((a) => ({ networkId: a.networkId, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] })));
+    const nets = mine.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
+    const body = assembleDeviceConfig(nets);
     const missing = reach.networks.filter((n) => !mine.some((a) => a.networkId === n.id));
+    const stale = isStale(device.lastGivenHash, configHash(body), missing.length);
     return {
       id: device.id, name: device.name, publicKey: device.publicKey, createdAt: device.createdAt,
       addresses: mine.map((a) => presentAddress(a, device.name, user.handle, zone)),
       missingNetworks: missing.map((n) => ({ networkId: n.id, networkLabel: n.label, projectName: n.projectName })),
-      stale: isStale(device.lastGivenHash, configHash(body), missing.length),
+      stale,
+      changes: stale ? changesOf(device.lastGivenConfig, body, nets, missing.map((n) => n.label)) : [],
+      networks: nets.map(networkReach),
+      lastHandshakeAt: device.lastHandshakeAt,
     };
   });
   return { items, canAddDevices: reach.developer, networks: reach.networks.map((n) => ({ networkId: n.id, networkLabel: n.label, projectId: n.projectId, projectName: n.projectName })) };
@@ -51,9 +58,20 @@ export async function currentDeviceConfig(db: Db, userId: string, deviceId: stri
   const networks = await deviceNetworks(db, device.id);
   const body = assembleDeviceConfig(networks);
   const reach = await reachableNetworks(db, userId);
-  const missing = reach.networks.filter((n) => !networks.some((held) => held.networkId === n.id)).length;
+  const missing = reach.networks.filter((n) => !networks.some((held) => held.networkId === n.id));
   const hash = configHash(body);
-  return { id: device.id, name: device.name, ...body, stale: isStale(device.lastGivenHash, hash, missing), hash };
+  const stale = isStale(device.lastGivenHash, hash, missing.length);
+  return {
+    id: device.id, name: device.name, ...body, stale,
+    changes: stale ? changesOf(device.lastGivenConfig, body, networks, missing.map((n) => n.label)) : [],
+    hash, networks: networks.map(networkReach),
+  };
+}
+
+/** What changed, or, when the given config is not known, that something did. */
+function changesOf(given: ConfigBody | null, now: ConfigBody, networks: NetworkLabel[], missing: string[]): string[] {
+  const said = configChanges(given, now, networks, missing);
+  return said.length ? said : ['The config changed since this device was given it.'];
 }
 
 /**
@@ -62,7 +80,9 @@ export async function currentDeviceConfig(db: Db, userId: string, deviceId: stri
  */
 export async function markConfigGiven(db: Db, userId: string, deviceId: string, hash: string) {
   // Guarded by owner: anyone else's device does not exist for the caller (404), as in ownDevice.
-  const [marked] = await db.update(devices).set({ lastGivenHash: hash })
+  // The body is kept when the hash is today's, so later changes can be said precisely.
+  const now = assembleDeviceConfig(await deviceNetworks(db, deviceId));
+  const [marked] = await db.update(devices).set({ lastGivenHash: hash, lastGivenConfig: configHash(now) === hash ? now : null })
     .where(and(eq(devices.id, deviceId), eq(devices.userId, userId))).returning({ id: devices.id });
   if (!marked) throw notFound('Device');
   return currentDeviceConfig(db, userId, deviceId);
@@ -73,6 +93,7 @@ export async function listNetworkDevices(db: Db, networkId: string) {
   const zone = env().MESHPLANE_DNS_ZONE;
   const list = await db.select({
     id: devices.id, name: devices.name, ip: deviceAddresses.ip, ownerEmail: users.email, ownerHandle: users.handle, publicKey: devices.publicKey,
+    lastHandshakeAt: devices.lastHandshakeAt,
   }).from(deviceAddresses)
     .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId))
     .innerJoin(users, eq(users.id, devices.userId))

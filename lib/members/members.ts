@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import { conflict, invalid, notFound, pgConstraint } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
 import { bumpConfigVersion } from '../networks/version';
+import { chooseGatewayIfNone } from '../networks/gateway';
 import { allocateAddresses, releaseAddresses } from '../networks/allocation';
 import type { memberCreateSchema, memberUpdateSchema } from './schemas';
 
@@ -27,6 +28,7 @@ async function scaleProcesses(tx: Tx, network: NetworkRow, member: Member, targe
         .where(and(eq(peers.memberId, member.id), eq(peers.process, name), gt(peers.number, target)))
         .returning({ ip: peers.ip });
       await releaseAddresses(tx, network.id, removed.map((r) => r.ip));
+      await chooseGatewayIfNone(tx, network.id); // the gateway may have been among them
     }
     if (target === 0) await tx.delete(processes).where(and(eq(processes.memberId, member.id), eq(processes.name, name)));
     else await tx.insert(processes).values({ memberId: member.id, name, instances: target })
@@ -109,6 +111,7 @@ export async function deleteMember(db: Db, actor: Actor, memberId: string) {
     const network = await bumpConfigVersion(tx, member.networkId);
     const removed = await tx.delete(peers).where(eq(peers.memberId, memberId)).returning({ ip: peers.ip });
     await releaseAddresses(tx, network.id, removed.map((r) => r.ip));
+    await chooseGatewayIfNone(tx, network.id);
     await tx.delete(members).where(eq(members.id, memberId));
     await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.delete', resourceType: 'member', resourceId: memberId, details: { label: member.label, peers: removed.length, networkId: member.networkId } });
   });

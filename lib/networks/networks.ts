@@ -7,6 +7,8 @@ import { conflict, invalid, notFound, pgConstraint, pgErrorCode } from '../error
 import { env } from '../env';
 import { recordAudit, type Actor } from '../audit/record';
 import { nextFreeSlash16, parseNetworkCidr } from './addressing';
+import { bumpConfigVersion } from './version';
+import { chooseGatewayIfNone } from './gateway';
 import type { networkCreateSchema, networkUpdateSchema } from './schemas';
 
 /** Explains an overlap, naming the other network only when the caller can see it. */
@@ -59,7 +61,7 @@ export async function createNetwork(db: Db, actor: Actor, projectId: string, inp
 
 /** inet comes back as "10.64.0.0/16" from postgres.js and PGlite alike; keep one shape. */
 export function presentNetwork(n: Network) {
-  return { id: n.id, projectId: n.projectId, label: n.label, description: n.description, tags: n.tags, cidr: n.cidr, listenPort: n.listenPort, configVersion: n.configVersion, createdAt: n.createdAt };
+  return { id: n.id, projectId: n.projectId, label: n.label, description: n.description, tags: n.tags, cidr: n.cidr, listenPort: n.listenPort, configVersion: n.configVersion, autoGateway: n.autoGateway, createdAt: n.createdAt };
 }
 
 export async function listNetworks(db: Db, projectId: string, filter: { tag?: string; q?: string } = {}) {
@@ -88,8 +90,11 @@ export async function getNetwork(db: Db, networkId: string) {
 export async function updateNetwork(db: Db, actor: Actor, networkId: string, input: z.output<typeof networkUpdateSchema>) {
   try {
     return await db.transaction(async (tx) => {
+      // Turning automatic choice on picks a gateway now if there is none: hosts' configs change.
+      if (input.autoGateway) await bumpConfigVersion(tx, networkId);
       const [network] = await tx.update(networks).set(input).where(eq(networks.id, networkId)).returning();
       if (!network) throw notFound('Network');
+      if (input.autoGateway) await chooseGatewayIfNone(tx, networkId);
       await recordAudit(tx, actor, { projectId: network.projectId, action: 'network.update', resourceType: 'network', resourceId: networkId, details: input });
       return presentNetwork(network);
     });

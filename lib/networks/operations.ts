@@ -3,6 +3,7 @@ import { operation } from '../auth/gate';
 import { idPattern } from '../ids';
 import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from './networks';
 import { networkCreateSchema, networkUpdateSchema, someOf } from './schemas';
+import { networkGateway } from './gateway';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
 
@@ -29,7 +30,7 @@ export const getNetworkOp = operation({
 // Edits label, description and tags; the CIDR never changes (admins).
 export const updateNetworkOp = operation({
   name: 'networks.update', input: networkUpdateSchema.extend({ networkId: id, cidr: z.never({ error: 'The CIDR of a network cannot change.' }).optional() })
-    .refine(...someOf(['label', 'description', 'tags'])),
+    .refine(...someOf(['label', 'description', 'tags', 'autoGateway'])),
   permission: 'network.write', scope: (i) => ({ network: i.networkId }),
   run: (ctx, { networkId, cidr: _cidr, ...input }) => updateNetwork(ctx.db, ctx.actor, networkId, input),
 });
@@ -39,4 +40,11 @@ export const deleteNetworkOp = operation({
   name: 'networks.delete', input: z.object({ networkId: id }),
   permission: 'network.write', scope: (i) => ({ network: i.networkId }),
   run: async (ctx, i) => { await deleteNetwork(ctx.db, ctx.actor, i.networkId); },
+});
+
+// Which host is the network's gateway (devices list it alone), and whether it is chosen automatically.
+export const networkGatewayOp = operation({
+  name: 'networks.gateway', input: z.object({ networkId: id }),
+  permission: 'project.read', scope: (i) => ({ network: i.networkId }),
+  run: (ctx, i) => networkGateway(ctx.db, i.networkId),
 });

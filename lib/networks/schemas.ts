@@ -25,4 +25,6 @@ export const networkUpdateSchema = z.object({
   label: labelSchema.optional(),
   description: descriptionSchema.optional(),
   tags: tagsSchema.optional(),
+  // Forms send "true"/"false"; JSON clients a boolean.
+  autoGateway: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'autoGateway is true or false.' }).optional(),
 });

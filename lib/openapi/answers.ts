@@ -21,7 +21,9 @@ export const teamMember = z.object({ userId: z.string(), email: z.string(), role
 
 export const network = z.object({
   id: id('pn'), projectId: id('pj'), label: z.string(), description: z.string(), tags: z.array(z.string()),
-  cidr: z.string(), listenPort: z.number().int(), configVersion: z.number().int(), createdAt: time,
+  cidr: z.string(), listenPort: z.number().int(), configVersion: z.number().int(),
+  autoGateway: z.boolean().meta({ description: 'the first suitable host to enrol (agent-run, with an endpoint) becomes the gateway when there is none' }),
+  createdAt: time,
 }).loose().meta({ id: 'Network' });
 
 /** A network as lists show it: with its counts, without what the network's own page has. */
@@ -50,11 +52,19 @@ export const rule = z.object({ id: z.string(), cidr: z.string(), note: z.string(
 export const lease = z.object({ id: z.string(), ip: z.string(), expiresAt: time }).loose().meta({ id: 'Lease' });
 export const firewall = z.object({ rules: z.array(rule), leases: z.array(lease) }).meta({ id: 'Firewall' });
 
+const networkReach = z.object({
+  networkId: id('pn'), networkLabel: z.string(), reachable: z.boolean(),
+  reason: z.string().nullable().meta({ description: 'when not reachable: why, and what the operator must do' }),
+}).meta({ id: 'DeviceNetworkReach', description: 'whether the config reaches anything in this network' });
 const configPeer = z.object({ publicKey: z.string(), endpoint: z.string().nullable(), allowedIps: z.array(z.string()) });
 export const deviceConfig = z.object({
   id: z.string(), name: z.string(), addresses: z.array(z.string()), peers: z.array(configPeer), dns: z.array(z.string()),
+  networks: z.array(networkReach),
 }).loose().meta({ id: 'DeviceConfig', description: 'everything a wg-quick config needs but the private key' });
-export const currentDeviceConfig = deviceConfig.extend({ stale: z.boolean(), hash: z.string() }).loose().meta({ id: 'CurrentDeviceConfig' });
+export const currentDeviceConfig = deviceConfig.extend({
+  stale: z.boolean(), hash: z.string(),
+  changes: z.array(z.string()).meta({ description: 'when stale: what differs from the config the device was given, one sentence each' }),
+}).loose().meta({ id: 'CurrentDeviceConfig' });
 export const devices = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() }).loose()) }).loose().meta({ id: 'Devices' });
 
 export const invitation = z.object({ id: z.string(), email: z.string(), role, expiresAt: time }).loose().meta({ id: 'Invitation' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAnswer } from './answer';
+import { judgeAnswer, peerHandshakesOf } from './answer';
 
 const ok = (body: unknown) => judgeAnswer(200, body, 7);
 
@@ -9,6 +9,15 @@ describe('judgeAnswer', () => {
       .toEqual({ kind: 'applied', appliedVersion: 7, lastHandshakeAt: new Date('2030-01-02T03:04:05.000Z'), rxBytes: 10, txBytes: 20 });
     expect(ok({ appliedVersion: 7 })).toEqual({ kind: 'applied', appliedVersion: 7, lastHandshakeAt: null, rxBytes: 0, txBytes: 0 });
     expect(ok({ appliedVersion: 7, totals: { latestHandshake: null } })).toMatchObject({ kind: 'applied', lastHandshakeAt: null });
+  });
+
+  it('keeps the per-peer handshakes that parse, at most 64, and never refuses the answer for them', () => {
+    const key = 'A'.repeat(43) + '=';
+    expect(ok({ appliedVersion: 7, peers: [{ publicKey: key, latestHandshake: '2030-01-02T03:04:05.000Z' }, { publicKey: 'x', latestHandshake: 'y' }, 5] }))
+      .toMatchObject({ kind: 'applied', peerHandshakes: [{ publicKey: key, at: new Date('2030-01-02T03:04:05.000Z') }] });
+    const many = Array.from({ length: 100 }, () => ({ publicKey: key, latestHandshake: '2030-01-02T03:04:05.000Z' }));
+    expect(peerHandshakesOf({ peers: many })).toHaveLength(64);
+    expect(peerHandshakesOf({ peers: 'nope' })).toEqual([]);
   });
 
   it('versions are safe non-negative integers, never above what was sent', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wgKeySchema } from '../protocol/network-state';
 
 /*
  * An agent's answer to a push (docs/agent-protocol.md, "Answers"), parsed strictly: whatever
@@ -10,7 +11,9 @@ import { z } from 'zod';
 export const agentErrorCodes = ['malformed', 'bad_signature', 'stale', 'need_snapshot', 'wrong_target', 'too_large', 'apply_failed', 'internal'] as const;
 export type AgentErrorCode = (typeof agentErrorCodes)[number];
 
-export type Figures = { lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null };
+/** `peerHandshakes`: the latest handshake per peer key the agent listed (devices' liveness). */
+export type Figures = { lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null; peerHandshakes?: PeerHandshake[] };
+export type PeerHandshake = { publicKey: string; at: Date };
 
 export type AnswerVerdict =
   | ({ kind: 'applied'; appliedVersion: number } & Figures)
@@ -36,6 +39,22 @@ const totalsSchema = z.object({
 
 const appliedSchema = z.object({ appliedVersion: version, totals: totalsSchema.optional() });
 
+// The agent lists at most 64 peers that completed a handshake (agent/apply.ts peerStats).
+// Informative only: an entry that does not parse is dropped, never the answer.
+const maxPeerHandshakes = 64;
+const peerHandshakeSchema = z.object({ publicKey: wgKeySchema, latestHandshake: moment });
+
+export function peerHandshakesOf(body: unknown): PeerHandshake[] {
+  const list = (body as { peers?: unknown } | null)?.peers;
+  if (!Array.isArray(list)) return [];
+  const out: PeerHandshake[] = [];
+  for (const entry of list.slice(0, maxPeerHandshakes)) {
+    const p = peerHandshakeSchema.safeParse(entry);
+    if (p.success) out.push({ publicKey: p.data.publicKey, at: p.data.latestHandshake });
+  }
+  return out;
+}
+
 const errorSchema = z.object({ error: z.object({ code: z.string() }) });
 const stillAppliedSchema = z.object({ appliedVersion: version.nullable().optional() });
 
@@ -55,10 +74,12 @@ export function judgeAnswer(status: number, body: unknown, sent: number): Answer
     if (!a.success) return { kind: 'bad', error: badAnswer(a.error) };
     if (a.data.appliedVersion > sent) return { kind: 'bad', error: above('appliedVersion', a.data.appliedVersion, sent) };
     const t = a.data.totals;
+    const handshakes = peerHandshakesOf(body);
     return {
       kind: 'applied', appliedVersion: a.data.appliedVersion,
       // Without totals (the agent could not read `wg show`) there are none: no handshake, no bytes.
       lastHandshakeAt: t?.latestHandshake ?? null, rxBytes: t?.rxBytes ?? 0, txBytes: t?.txBytes ?? 0,
+      ...(handshakes.length ? { peerHandshakes: handshakes } : {}),
     };
   }
 

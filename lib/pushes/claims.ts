@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
+import { recordDeviceHandshakes } from '../devices/handshakes';
+import type { PeerHandshake } from './answer';
 
 /*
  * Claiming due hosts and recording what happened to their pushes.
@@ -53,7 +55,7 @@ export async function renewClaims(db: Db, ids: string[], token: string, now: Dat
 
 /** The agent's health from its answer; null when it sent none (no answer, an older agent): then what was recorded stays. */
 export type AgentHealthRecord = { ok: boolean; reason: string | null; repairAt: Date | null; repair: string | null };
-export type Applied = { id: string; token: string; appliedVersion: number; lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null; health?: AgentHealthRecord | null };
+export type Applied = { id: string; token: string; appliedVersion: number; lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null; health?: AgentHealthRecord | null; peerHandshakes?: PeerHandshake[] };
 /** `pending`: no answer (down, timed out), retried; `failed`: the agent answered with an error. */
 export type Failed = { id: string; token: string; state: 'pending' | 'failed'; error: string; appliedVersion: number | null; health?: AgentHealthRecord | null };
 
@@ -81,6 +83,7 @@ export async function recordApplied(db: Db, list: Applied[], now: Date) {
       rx_bytes = coalesce(v.rx, p.rx_bytes), tx_bytes = coalesce(v.tx, p.tx_bytes), ${healthSet}
     from (values ${values}) as v(id, token, applied, handshake, rx, tx, ok, reason, repair_at, repair)
     where p.id = v.id`);
+  await recordDeviceHandshakes(db, list.flatMap((a) => a.peerHandshakes ?? []));
 }
 
 /** attempts + 1 and the next try after 5 s, 10 s, 20 s … at most 10 minutes later. */

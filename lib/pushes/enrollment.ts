@@ -7,6 +7,7 @@ import { env } from '../env';
 import { recordAudit, type Actor } from '../audit/record';
 import { hashToken, newSecretToken, secretTokenPattern } from '../auth/secret-token';
 import { bumpConfigVersion } from '../networks/version';
+import { chooseGatewayIfNone } from '../networks/gateway';
 import { claimPublicKey, keyConflictOf } from '../devices/addresses';
 import { endpointSchema, wgKeySchema } from '../protocol/network-state';
 import { getSigningKey } from './signing-key';
@@ -77,6 +78,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
         appliedVersion: 0, desiredVersion: network.configVersion, pushState: 'pending', attempts: 0, lastError: null,
         nextAttemptAt: sql`now()`, claimedAt: null,
       }).where(eq(peers.id, peerId));
+      await chooseGatewayIfNone(tx, peer.networkId);
       // The agent is no user: the log names it by its peer (the token's creator is logged already).
       await tx.insert(auditLog).values({
         projectId: network.projectId, actorUserId: null, actorEmail: `agent ${peerId}`, action: 'peer.enroll',

@@ -1,8 +1,8 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { createDeviceOp, deleteDeviceOp, regenerateDeviceOp } from '@/lib/devices/operations';
-import type { DeviceConfigAnswer } from '@/lib/devices/types';
+import { createDeviceOp, deleteDeviceOp, deviceConfigOp, markConfigGivenOp, regenerateDeviceOp } from '@/lib/devices/operations';
+import type { CurrentDeviceConfig, DeviceConfigAnswer } from '@/lib/devices/types';
 
 // Only public keys come through here: the private half stays in the browser that made it.
 // The operations validate every field; these types only document what the page sends.
@@ -24,6 +24,18 @@ export async function regenerateDeviceAction(input: { deviceId: string; publicKe
 // Deletes one of the caller's devices (from the confirmation dialog).
 export async function deleteDeviceAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
   const result = await runAction(deleteDeviceOp, formToObject(form));
+  if (result.ok) revalidatePath('/access');
+  return result;
+}
+
+// "Update config" with the key this browser kept: the config as of now (no key in it), then
+// the hash of what the browser rendered recorded as given, as API clients do.
+export async function currentConfigAction(input: { deviceId: string }): Promise<ActionResult<CurrentDeviceConfig>> {
+  return runAction(deviceConfigOp, input);
+}
+
+export async function markConfigGivenAction(input: { deviceId: string; hash: string }): Promise<ActionResult<CurrentDeviceConfig>> {
+  const result = await runAction(markConfigGivenOp, input);
   if (result.ok) revalidatePath('/access');
   return result;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, text, timestamp, integer, bigint, boolean, index, uniqueIndex, primaryKey, customType,
+  pgTable, text, timestamp, integer, bigint, boolean, jsonb, index, uniqueIndex, primaryKey, customType,
 } from 'drizzle-orm/pg-core';
 import { projects } from './projects';
 import { users } from './users';
@@ -27,6 +27,8 @@ export const networks = pgTable(
     configVersion: bigint('config_version', { mode: 'number' }).notNull().default(1),
     // Access policy between members: open (all ports) or isolated (only what a rule allows).
     policyMode: text('policy_mode', { enum: ['open', 'isolated'] }).notNull().default('open'),
+    // The first suitable host to enrol becomes the gateway when there is none (lib/networks/gateway.ts).
+    autoGateway: boolean('auto_gateway').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('networks_project_label_uq').on(t.projectId, t.label)],
@@ -128,6 +130,10 @@ export const devices = pgTable(
     publicKey: text('public_key').notNull().unique(),
     // Hash of the addresses and peers the device was last given, to tell when it is stale.
     lastGivenHash: text('last_given_hash'),
+    // The config body behind lastGivenHash, to say what changed since (null: not known).
+    lastGivenConfig: jsonb('last_given_config').$type<{ addresses: string[]; peers: { publicKey: string; endpoint: string | null; allowedIps: string[] }[]; dns: string[] }>(),
+    // The latest handshake any host reported for this device's key (null: never).
+    lastHandshakeAt: timestamp('last_handshake_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('devices_user_name_uq').on(t.userId, t.name)],

@@ -26,9 +26,9 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
         <ul className="divide-y divide-slate-100">
           {team.map((m) => (
             <li key={m.userId} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid={`team-${m.email}`}>
-              <div className="min-w-0 flex-1">
-                <p className="truncate font-medium">{m.name || m.email}{m.userId === me.id && <span className="ml-2 text-xs text-slate-500">(you)</span>}</p>
-                <p className="truncate text-sm text-slate-500">{m.email} · <code className="font-mono">{m.handle}</code></p>
+              <div className="min-w-0 flex-1 basis-full sm:basis-0">
+                <p className="font-medium break-words [overflow-wrap:anywhere]">{m.name || m.email}{m.userId === me.id && <span className="ml-2 text-xs text-slate-500">(you)</span>}</p>
+                <p className="text-sm break-words text-slate-500 [overflow-wrap:anywhere]">{m.email} · <code className="font-mono">{m.handle}</code></p>
               </div>
               {manage ? (
                 <>
@@ -58,7 +58,7 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
                   <li key={i.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-5" data-testid={`invitation-${i.email}`}>
                     {/* On a phone the address takes its own line, the buttons the next. */}
                     <div className="min-w-0 basis-full sm:flex-1 sm:basis-auto">
-                      <p className="flex min-w-0 items-center gap-2"><span className="truncate font-medium">{i.email}</span><Badge tone="slate">{i.role}</Badge></p>
+                      <p className="flex min-w-0 flex-wrap items-center gap-2"><span className="min-w-0 font-medium [overflow-wrap:anywhere]">{i.email}</span><Badge tone="slate">{i.role}</Badge></p>
                       <p className="text-xs text-slate-500">{i.invitedBy ? `by ${i.invitedBy} · ` : ''}expires {i.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
                     </div>
                     <RenewForm projectId={projectId} invitationId={i.id} />

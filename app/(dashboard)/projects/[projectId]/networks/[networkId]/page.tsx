@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/actions/load';
-import { getNetworkOp } from '@/lib/networks/operations';
+import { getNetworkOp, networkGatewayOp } from '@/lib/networks/operations';
 import { listMembersOp, listPeersOp } from '@/lib/members/operations';
 import { can } from '@/lib/auth/permissions';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
@@ -11,6 +11,7 @@ import { ConfirmForm } from '@/components/ui/confirm-form';
 import { PeersTable } from '@/components/networks/peers-table';
 import { deleteNetworkAction } from '../actions';
 import { EditNetworkForm } from './edit-network-form';
+import { GatewayCard } from './gateway-card';
 import { AddMemberForm } from './add-member-form';
 import { FirewallPanel } from '@/components/firewall/firewall-panel';
 import { NetworkDevices } from '@/components/devices/network-devices';
@@ -21,8 +22,9 @@ export const metadata: Metadata = { title: 'Network' };
 
 export default async function NetworkPage({ params }: { params: Promise<{ projectId: string; networkId: string }> }) {
   const { projectId, networkId } = await params;
-  const [network, members, peers] = await Promise.all([
+  const [network, members, peers, gateway] = await Promise.all([
     load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
+    load(networkGatewayOp, { networkId }),
   ]);
   if (network.projectId !== projectId) notFound(); // a real network under another project's path
   const canWrite = can(network.role, 'network.write');
@@ -86,6 +88,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
           actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
         <PeersTable networkId={networkId} basePath={base} initial={peers} />
       </Card>
+
+      <GatewayCard projectId={projectId} networkId={networkId} basePath={base} autoGateway={gateway.autoGateway} gateway={gateway.gateway} canWrite={canWrite} />
 
       <PolicyPanel networkId={networkId} />
 
