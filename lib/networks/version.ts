@@ -22,7 +22,7 @@ export async function bumpConfigVersion(tx: Tx, networkId: string) {
   await tx.execute(sql`select pg_notify(${configChannel}, ${networkId})`);
   if (network.configVersion % pruneEvery === 0) {
     await tx.delete(networkVersions).where(and(eq(networkVersions.networkId, networkId), sql`${networkVersions.version} <= (
-      select coalesce(min(applied_version), 0) from peers where network_id = ${networkId} and agent_url is not null)`));
+      select coalesce(min(applied_version), 0) from peers where network_id = ${networkId} and host_token_hash is not null)`));
   }
   return network;
 }

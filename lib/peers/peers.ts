@@ -16,7 +16,7 @@ import { instanceProcess } from '../members/members';
 const isoTime = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const peerSelect = sql`
   select p.id, p.network_id, p.member_id, m.label as member_label, m.kind, p.process, p.number, host(p.ip) as ip,
-    p.public_key, p.endpoint, p.agent_url is not null as enrolled, p.is_gateway,
+    p.public_key, p.endpoint, p.host_token_hash is not null as enrolled, p.is_gateway,
     n.config_version::float8 as desired_version, p.applied_version::float8 as applied_version, p.push_state, p.attempts,
     p.last_error, ${isoTime('p.last_handshake_at')} as last_handshake_at, ${isoTime('p.last_pushed_at')} as last_pushed_at,
     p.rx_bytes::float8 as rx_bytes, p.tx_bytes::float8 as tx_bytes, ${isoTime('p.created_at')} as created_at,
