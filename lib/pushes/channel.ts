@@ -23,8 +23,7 @@ import { healthOf } from './push-host';
  * call is its liveness (`last_seen_at`); while it is recent the worker does not push directly.
  */
 
-/** A host whose channel called within this long is connected: longer than one hold plus a reconnect. */
-export const onlineWindowMs = 40_000;
+export { onlineWindowMs } from './liveness';
 export const defaultHoldMs = 25_000;
 
 const afterSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

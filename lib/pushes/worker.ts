@@ -5,7 +5,7 @@ import { claimDue, type Claim } from './claims';
 import { currentDocument, deltaFrom, snapshotOf, type Prepared } from './documents';
 import { pushHost, type HostJob } from './push-host';
 import { Recorder } from './recorder';
-import { onlineWindowMs } from './channel';
+import { onlineWindowMs } from './liveness';
 import { getSigningKey } from './signing-key';
 
 /*

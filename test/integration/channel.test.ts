@@ -13,7 +13,7 @@ import { openDatabase, type Handle } from '../../lib/db/client';
 import { peers } from '../../lib/db/schema';
 import { createProjectOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';
-import { createMemberOp, deleteMemberOp } from '../../lib/members/operations';
+import { createMemberOp, deleteMemberOp, listPeersOp } from '../../lib/members/operations';
 import { createEnrollmentTokenOp } from '../../lib/pushes/operations';
 import { enrollHost } from '../../lib/pushes/enrollment';
 import { getSigningKey } from '../../lib/pushes/signing-key';
@@ -97,6 +97,23 @@ describe('delivery over the channel', () => {
     // The answers were recorded: applied, connected now.
     await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.networkId, net.networkId)))
       .map((r) => ({ applied: r.appliedVersion, state: r.pushState, seen: r.lastSeenAt !== null }))).toEqual(ids.map(() => ({ applied: v, state: 'applied', seen: true })));
+    // Liveness in the API's peers: online now, seen within the last seconds.
+    const page = await listPeersOp.execute(owner, { networkId: net.networkId });
+    for (const p of page.items) {
+      expect(p.online).toBe(true);
+      expect(Date.now() - new Date(p.lastSeenAt!).getTime()).toBeLessThan(30_000);
+    }
+  });
+
+  it('a host whose agent never connected, or stopped calling, is offline', async () => {
+    const net = await channelHosts(2);
+    const [a, b] = net.hosts;
+    await t.db.update(peers).set({ lastSeenAt: new Date(Date.now() - 3 * 60_000) }).where(eq(peers.id, a.peerId));
+    const items = (await listPeersOp.execute(owner, { networkId: net.networkId })).items;
+    const byId = new Map(items.map((p) => [p.id, p]));
+    expect(byId.get(a.peerId)).toMatchObject({ online: false });
+    expect(byId.get(a.peerId)!.lastSeenAt).not.toBeNull();
+    expect(byId.get(b.peerId)).toMatchObject({ online: false, lastSeenAt: null });
   });
 
   it('a host that reconnects gets everything it missed at once', async () => {
