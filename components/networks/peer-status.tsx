@@ -12,7 +12,7 @@ export function PeerStatus({ peer, showHealth = true }: { peer: StatusInput; sho
   const behind = peer.appliedVersion < peer.desiredVersion;
   const handshake = peer.lastHandshakeAt ? relative(new Date(peer.lastHandshakeAt)) : null;
   return (
-    <span className="inline-flex flex-col gap-0.5">
+    <span className="inline-flex flex-col items-start gap-0.5">
       {peer.pushState === 'failed' ? (
         <span title={peer.lastError ?? undefined}><Badge tone="red">failed · v{peer.appliedVersion}/{peer.desiredVersion}</Badge></span>
       ) : behind ? (
