@@ -112,8 +112,11 @@ async function serve(index: number) {
   });
   // Every process listens for changes (a change wakes delivery at once, on every replica);
   // one safety-net timer per replica is enough: rounds are safe to overlap, but there is no point in two.
-  const { startDelivery } = await import('./lib/pushes/wake');
-  startDelivery(db).catch((e) => console.error('cannot LISTEN for changes: hosts get them from the timer only', e));
+  // MESHPLANE_LISTEN=0: no LISTEN (e.g. only a PgBouncer in transaction mode is reachable): the timer and cron deliver.
+  if (process.env.MESHPLANE_LISTEN !== '0') {
+    const { startDelivery } = await import('./lib/pushes/wake');
+    startDelivery(db).catch((e) => console.error('cannot LISTEN for changes: hosts get them from the timer only', e));
+  }
   if (index === 0 && process.env.MESHPLANE_WORKER_TIMER !== '0') {
     const { startWorkerTimer } = await import('./lib/pushes/timer');
     startWorkerTimer(dev);
