@@ -110,10 +110,16 @@ async function serve(index: number) {
   }).listen(port, hostname, () => {
     if (index === 0) console.log(`Meshplane is listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
   });
-  // One timer is enough: rounds are safe to overlap, but there is no point in two.
-  if (index === 0 && (dev || process.env.MESHPLANE_WORKER_TIMER === '1')) {
+  // Every process listens for changes (a change wakes delivery at once, on every replica);
+  // one safety-net timer per replica is enough: rounds are safe to overlap, but there is no point in two.
+  // MESHPLANE_LISTEN=0: no LISTEN (e.g. only a PgBouncer in transaction mode is reachable): the timer and cron deliver.
+  if (process.env.MESHPLANE_LISTEN !== '0') {
+    const { startDelivery } = await import('./lib/pushes/wake');
+    startDelivery(db).catch((e) => console.error('cannot LISTEN for changes: hosts get them from the timer only', e));
+  }
+  if (index === 0 && process.env.MESHPLANE_WORKER_TIMER !== '0') {
     const { startWorkerTimer } = await import('./lib/pushes/timer');
-    startWorkerTimer();
+    startWorkerTimer(dev);
   }
 }
 

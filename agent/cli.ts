@@ -9,6 +9,7 @@ import { Applier } from './apply';
 import { DnsResponder, dnsSink } from './dns';
 import { probeControlPlane } from './probe';
 import { createAgentServer, listen, splitHostPort } from './server';
+import { openChannel } from './channel';
 import {
   defaultStateDir, fileAppliedStore, loadAgent, publicKeyOf, readPrivateKey, writeIdentity, writePrivateKey,
 } from './state';
@@ -20,7 +21,7 @@ import { parseUpstreams, systemUpstreams, UpstreamForwarder } from './upstream';
  */
 
 const usage = `usage:
-  meshplane-agent enroll --server URL --token T --endpoint HOST:PORT --listen ADDR:PORT
+  meshplane-agent enroll --server URL --token T --endpoint HOST:PORT [--listen ADDR:PORT]
                          [--interface mp0] [--state-dir ${defaultStateDir}] [--agent-url URL]
   meshplane-agent run [--state-dir ${defaultStateDir}] [--dns-port 53] [--env-file FILE]
                       [--dns-upstream ADDR[:PORT][,…] (repeatable; default: /etc/resolv.conf; none: no forwarding)]`;
@@ -49,14 +50,18 @@ async function enroll(argv: string[]): Promise<void> {
     interface: { type: 'string', default: 'mp0' }, 'state-dir': { type: 'string', default: defaultStateDir },
     'agent-url': { type: 'string' },
   } });
-  if (!o.server || !o.token || !o.endpoint || !o.listen) throw new Error(`enroll needs --server, --token, --endpoint and --listen\n${usage}`);
+  if (!o.server || !o.token || !o.endpoint) throw new Error(`enroll needs --server, --token and --endpoint\n${usage}`);
   const dir = o['state-dir'];
   if (existsSync(join(dir, 'identity.json'))) throw new Error(`${dir} is already enrolled; use another --state-dir or remove it`);
-  const listenAt = splitHostPort(o.listen);
   splitHostPort(o.endpoint);
-  // An unspecified listen address is not reachable as such: use the endpoint's host.
-  const host = ['0.0.0.0', '::', ''].includes(listenAt.host) ? splitHostPort(o.endpoint).host : listenAt.host;
-  const agentUrl = o['agent-url'] ?? `http://${host.includes(':') ? `[${host}]` : host}:${listenAt.port}`;
+  // Without --listen the host is reached only over the channel it opens (run): no agentUrl.
+  let agentUrl: string | undefined = o['agent-url'];
+  if (o.listen && !agentUrl) {
+    const listenAt = splitHostPort(o.listen);
+    // An unspecified listen address is not reachable as such: use the endpoint's host.
+    const host = ['0.0.0.0', '::', ''].includes(listenAt.host) ? splitHostPort(o.endpoint).host : listenAt.host;
+    agentUrl = `http://${host.includes(':') ? `[${host}]` : host}:${listenAt.port}`;
+  }
 
   const privateKey = (await readPrivateKey(dir)) ?? generateKeyPair().privateKey;
   await writePrivateKey(dir, privateKey);
@@ -64,7 +69,7 @@ async function enroll(argv: string[]): Promise<void> {
 
   const res = await fetch(new URL('/api/agent/enroll', o.server), {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: o.token, publicKey, endpoint: o.endpoint, agentUrl }),
+    body: JSON.stringify({ token: o.token, publicKey, endpoint: o.endpoint, ...(agentUrl ? { agentUrl } : {}) }),
     signal: AbortSignal.timeout(15_000),
   });
   const body = await res.json().catch(() => null) as { error?: { message?: string } } | null;
@@ -72,7 +77,7 @@ async function enroll(argv: string[]): Promise<void> {
   const answer = enrollAnswerSchema.parse(body);
   await writeIdentity(dir, {
     server: o.server, peerId: answer.peerId, hostToken: answer.hostToken, signingPublicKey: answer.signingPublicKey,
-    interface: o.interface, listen: o.listen, endpoint: o.endpoint,
+    interface: o.interface, ...(o.listen ? { listen: o.listen } : {}), endpoint: o.endpoint,
   });
   console.log(`enrolled as ${answer.peerId} (public key ${publicKey}); signing key pinned. Now: meshplane-agent run --state-dir ${dir}`);
 }
@@ -125,9 +130,31 @@ async function run(argv: string[]): Promise<void> {
   };
   void probe();
   const probing = setInterval(() => void probe(), 60_000);
-  const server = createAgentServer(applier, { log, afterPush: () => setImmediate(collect) });
-  const port = await listen(server, identity.listen);
-  log(`${identity.peerId} listening for pushes on ${identity.listen.replace(/:\d+$/, `:${port}`)}`);
+  // The channel to the control plane, always: envelopes arrive over it whether or not the
+  // host also takes direct pushes (the control plane uses the channel while it is connected).
+  const channel = openChannel({
+    server: identity.server, hostToken: identity.hostToken, log,
+    handle: async (envelope) => {
+      try {
+        const answer = await applier.push(envelope);
+        const err = answer.body.error as { code: string; message: string } | undefined;
+        log(err ? `channel: refused ${answer.status} ${err.code}: ${err.message}` : `applied version ${String(answer.body.appliedVersion)} (channel)`);
+        return answer;
+      } catch (e) {
+        log(`channel: apply failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+        return { status: 500, body: { error: { code: 'internal', message: 'the agent failed before applying; see its log' } } };
+      } finally {
+        setImmediate(collect);
+      }
+    },
+    appliedVersion: () => applier.appliedVersion(),
+  });
+  log(`${identity.peerId} connected to ${identity.server} over its channel`);
+  const server = identity.listen ? createAgentServer(applier, { log, afterPush: () => setImmediate(collect) }) : null;
+  if (server && identity.listen) {
+    const port = await listen(server, identity.listen);
+    log(`${identity.peerId} listening for pushes on ${identity.listen.replace(/:\d+$/, `:${port}`)}`);
+  }
   log(upstreams.length > 0
     ? `DNS outside the zone forwarded to ${upstreams.map((u) => (u.address.includes(':') ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`)).join(', ')}`
     : 'DNS outside the zone refused (no upstream resolver)');
@@ -136,7 +163,8 @@ async function run(argv: string[]): Promise<void> {
     clearInterval(timer);
     clearInterval(probing);
     stopWatching();
-    server.close();
+    void channel.close();
+    server?.close();
     forwarder.close();
     void responder.close();
     setTimeout(() => process.exit(0), 2000).unref();

@@ -25,7 +25,7 @@ export const identitySchema = z.object({
   hostToken: z.string(),
   signingPublicKey: z.string(), // base64 Ed25519, pinned at enrolment
   interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
-  listen: z.string(), // ADDR:PORT of the push server
+  listen: z.string().optional(), // ADDR:PORT of the push server; absent: reached only over the channel
   endpoint: z.string(),
 });
 export type Identity = z.infer<typeof identitySchema>;

@@ -20,7 +20,7 @@ async function stubAgent(): Promise<{ url: string; server: Server; pushes: numbe
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, pushes };
 }
 
-test('a host\'s status goes from pending to applied live, by the worker and by Push now', async ({ page, request }) => {
+test('a host\'s status goes to applied live by itself after enrolment and after every change, with no worker call or button', async ({ page, request }) => {
   const agent = await stubAgent();
   try {
     const owner = createUser(uniqueEmail('owner'));
@@ -29,29 +29,27 @@ test('a host\'s status goes from pending to applied live, by the worker and by P
     const network = await (await request.post(`/api/v1/projects/${project.id}/networks`, { headers: auth, data: { label: 'live', cidr: '192.168.88.0/24' } })).json();
     const member = await (await request.post(`/api/v1/networks/${network.id}/members`, { headers: auth, data: { kind: 'external', label: 'box' } })).json();
     const peerId = member.peers[0].id;
+    await signIn(page, owner);
+    await page.goto(`/projects/${project.id}/networks/${network.id}`);
+    const row = page.getByTestId('peers-table').locator('tbody tr').first();
+    await expect(row).toContainText(/not enrolled|pending/);
+
     const { token } = await (await request.post(`/api/v1/peers/${peerId}/enrollment-token`, { headers: auth })).json();
     const publicKey = Buffer.from(x25519.getPublicKey(x25519.utils.randomSecretKey())).toString('base64');
     const enrolled = await request.post('/api/agent/enroll', { data: { token, publicKey, endpoint: '127.0.0.1:51820', agentUrl: agent.url } });
     expect(enrolled.status()).toBe(200);
     expect((await request.post('/api/agent/enroll', { data: { token, publicKey, endpoint: '127.0.0.1:51820', agentUrl: agent.url } })).status()).toBe(409);
-
-    await signIn(page, owner);
-    await page.goto(`/projects/${project.id}/networks/${network.id}`);
-    const row = page.getByTestId('peers-table').locator('tbody tr').first();
-    await expect(row).toContainText(/pending · v0\/\d+/);
-
-    const round = await request.post('/api/worker', { headers: { Authorization: `Bearer ${process.env.E2E_WORKER_SECRET}` } });
-    expect(round.status()).toBe(200);
-    expect(await round.json()).toMatchObject({ claimed: 1, applied: 1, failed: 0 });
-    await expect(row).toContainText(/applied · v\d+/, { timeout: 10_000 }); // the table polls; no reload
+    // The enrolment's commit woke delivery (NOTIFY): no cron, no button; the table polls.
+    await expect(row).toContainText(/applied · v\d+/, { timeout: 10_000 });
     const applied = agent.pushes.at(-1)!;
 
     await request.put(`/api/v1/members/${member.id}/processes`, { headers: auth, data: { instances: 2 } });
-    await page.reload();
-    await expect(row).toContainText(`pending · v${applied}/${applied + 1}`);
-    await page.getByRole('button', { name: 'Push now' }).click();
-    await expect(page.getByText(`1 of 1 host applied version ${applied + 1}.`)).toBeVisible();
     await expect(row).toContainText(`applied · v${applied + 1}`, { timeout: 10_000 });
+    expect(agent.pushes).toEqual([applied, applied + 1]);
+
+    // "Push now" still runs a round: nothing is due, so nothing is pushed again.
+    await page.getByRole('button', { name: 'Push now' }).click();
+    await expect(page.getByText(`Every enrolled host already runs version ${applied + 1}`)).toBeVisible();
     expect(agent.pushes).toEqual([applied, applied + 1]);
   } finally {
     agent.server.close();

@@ -44,6 +44,7 @@ const envSchema = z
     }),
     MESHPLANE_ADDRESS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
     MESHPLANE_DEV_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+    MESHPLANE_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     MESHPLANE_PUSH_BATCH: z.coerce.number().int().min(1).default(500),
     MESHPLANE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).default(64),
     MESHPLANE_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),

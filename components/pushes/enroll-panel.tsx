@@ -15,7 +15,7 @@ export function EnrollPanel({ peerId, enrolled, listenPort = 51820 }: { peerId: 
   useEffect(() => setOrigin(window.location.origin), []);
   const token = state?.ok ? state.data : null;
   const command = token
-    ? `npx tsx agent/cli.ts enroll --server ${origin} --token ${token.token} --endpoint <this-host's-public-ip>:${listenPort} --listen 0.0.0.0:${listenPort + 1}`
+    ? `npx tsx agent/cli.ts enroll --server ${origin} --token ${token.token} --endpoint <this-host's-public-ip>:${listenPort}`
     : null;
   return (
     <div className="space-y-3">

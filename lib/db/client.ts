@@ -12,7 +12,14 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Queryable = Db | Tx;
 
 /** `dump`: the embedded database's data directory as a gzipped tarball (backups); absent on PostgreSQL. */
-export type Handle = { db: Db; close: () => Promise<void>; dump?: () => Promise<Buffer>; lock?: DataDirLock };
+export type Handle = { db: Db; close: () => Promise<void>; dump?: () => Promise<Buffer>; lock?: DataDirLock; listen?: Listen };
+
+/**
+ * LISTEN on `channel`: `onNotify` gets each payload; `onListen` runs once listening, and again
+ * after postgres.js re-established its listening connection (notifications sent meanwhile are
+ * lost: the caller catches up). Answers the unlisten.
+ */
+export type Listen = (channel: string, onNotify: (payload: string) => void, onListen?: () => void) => Promise<() => Promise<void>>;
 
 const maxPreparedParameters = 32;
 /** Connections per server process; /metrics reports them (named `meshplane` in pg_stat_activity). */
@@ -42,7 +49,12 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
   const unprepared = client.unsafe.bind(client);
   client.unsafe = ((query, parameters, options) =>
     unprepared(query, parameters, { ...options, prepare: (parameters?.length ?? 0) <= maxPreparedParameters })) as typeof client.unsafe;
-  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end() };
+  // postgres.js keeps one dedicated connection for every LISTEN of this client, re-made on loss.
+  const listen: Listen = async (channel, onNotify, onListen) => {
+    const { unlisten } = await client.listen(channel, (payload) => onNotify(payload), onListen);
+    return unlisten;
+  };
+  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end(), listen };
 }
 
 /** The embedded database's directory inside the data dir. */
@@ -70,7 +82,13 @@ async function openPglite(dataDir: string, kind: LockHolder['kind']): Promise<Ha
       await tx.exec('checkpoint');
       return Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());
     });
-    return { db: db as unknown as Db, close, dump, lock };
+    // PGlite delivers notifications in-process, at commit (STACK-NOTES).
+    const listen: Listen = async (channel, onNotify, onListen) => {
+      const unlisten = await client.listen(channel, onNotify);
+      onListen?.();
+      return unlisten;
+    };
+    return { db: db as unknown as Db, close, dump, lock, listen };
   } catch (e) {
     lock.release();
     throw e;
@@ -81,8 +99,8 @@ async function openPglite(dataDir: string, kind: LockHolder['kind']): Promise<Ha
  * `migrated`: the caller knows the migrations have run (a cluster's primary ran them).
  * `kind`: who opens the embedded database, named to a second process that it refuses.
  */
-export function openDatabase(url: string | undefined, options: { migrated?: boolean; kind?: LockHolder['kind'] } = {}): Promise<Handle> {
-  return url ? openPostgres(url, options.migrated ?? false) : openPglite(env().MESHPLANE_DATA_DIR, options.kind ?? 'server');
+export function openDatabase(url: string | undefined, options: { migrated?: boolean; kind?: LockHolder['kind']; dataDir?: string } = {}): Promise<Handle> {
+  return url ? openPostgres(url, options.migrated ?? false) : openPglite(options.dataDir ?? env().MESHPLANE_DATA_DIR, options.kind ?? 'server');
 }
 
 /** host:port/database of a PostgreSQL URL, for messages: never the user or password. */

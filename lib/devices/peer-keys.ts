@@ -25,7 +25,7 @@ export async function updatePeer(db: Db, actor: Actor, peerId: string, change: P
       const network = await bumpConfigVersion(tx, peer.networkId); // also serializes gateway changes
       if (change.publicKey !== undefined) {
         // The agent made this host's key and keeps the private half: replacing it cuts the host off.
-        if (peer.agentUrl) throw conflict('This host is run by the Meshplane agent, which manages its key. Re-enrol the host to change it.', 'publicKey', 'agent_managed');
+        if (peer.hostTokenHash) throw conflict('This host is run by the Meshplane agent, which manages its key. Re-enrol the host to change it.', 'publicKey', 'agent_managed');
         await claimPublicKey(tx, change.publicKey, { peerId });
       }
       if (change.gateway) await tx.update(peers).set({ isGateway: false }).where(and(eq(peers.networkId, peer.networkId), ne(peers.id, peerId)));

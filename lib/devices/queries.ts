@@ -50,9 +50,10 @@ export async function addressesOf(q: Queryable, deviceIds: string[]): Promise<Ad
 export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<string, (HostRow & { peerId: string })[]>> {
   const out = new Map<string, (HostRow & { peerId: string })[]>(networkIds.map((id) => [id, []]));
   if (networkIds.length === 0) return out;
-  const list = await q.select({ networkId: peers.networkId, peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, agentUrl: peers.agentUrl })
+  const list = await q.select({ networkId: peers.networkId, peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, hostTokenHash: peers.hostTokenHash })
     .from(peers).where(and(inArray(peers.networkId, networkIds), isNotNull(peers.publicKey)));
-  for (const { networkId, agentUrl, ...host } of list) out.get(networkId)?.push({ ...host, hasAgent: agentUrl !== null });
+  // Enrolled agents hold a host token; since the channel, an agent need not have an agentUrl.
+  for (const { networkId, hostTokenHash, ...host } of list) out.get(networkId)?.push({ ...host, hasAgent: hostTokenHash !== null });
   return out;
 }
 

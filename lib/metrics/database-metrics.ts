@@ -28,14 +28,14 @@ export async function databaseMetrics(db: Db, opts: { postgres: boolean }): Prom
       select n.id as network_id, n.project_id,
         case when p.applied_version >= n.config_version then 'applied' when p.push_state = 'failed' then 'failed' else 'behind' end as state,
         count(p.id) as hosts
-      from networks n join peers p on p.network_id = n.id and p.agent_url is not null
+      from networks n join peers p on p.network_id = n.id and p.host_token_hash is not null
       group by 1, 2, 3`),
     // A host is behind since the first version above the one it runs was raised, or since
     // it enrolled if that is later (a new host "lacks" every version before it joined).
     rows<AgeRow>(db, sql`
       with behind as (
         select p.id, p.network_id, p.applied_version from peers p join networks n on n.id = p.network_id
-        where p.agent_url is not null and p.applied_version < n.config_version
+        where p.host_token_hash is not null and p.applied_version < n.config_version
       ), enrolled as (
         select t.peer_id, max(t.used_at) as at from enrollment_tokens t join behind b on b.id = t.peer_id group by 1
       )

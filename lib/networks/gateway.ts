@@ -20,7 +20,7 @@ export async function chooseGatewayIfNone(tx: Tx, networkId: string): Promise<st
     .where(and(eq(peers.networkId, networkId), eq(peers.isGateway, true), isNotNull(peers.publicKey))).limit(1);
   if (current) return null;
   const [candidate] = await tx.select({ id: peers.id }).from(peers)
-    .where(and(eq(peers.networkId, networkId), isNotNull(peers.publicKey), isNotNull(peers.endpoint), isNotNull(peers.agentUrl)))
+    .where(and(eq(peers.networkId, networkId), isNotNull(peers.publicKey), isNotNull(peers.endpoint), isNotNull(peers.hostTokenHash)))
     .orderBy(asc(peers.ip)).limit(1);
   if (!candidate) return null;
   // One gateway per network: a flag left on a host that has no key yet goes.

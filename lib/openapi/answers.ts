@@ -37,6 +37,8 @@ export const peer = z.object({
   ip: z.string(), names: z.array(z.string()), publicKey: z.string().nullable(), endpoint: z.string().nullable(),
   desiredVersion: z.number().int(), appliedVersion: z.number().int(), pushState: z.enum(['pending', 'sent', 'applied', 'failed']),
   lastError: z.string().nullable(), lastHandshakeAt: time.nullable(),
+  online: z.boolean().meta({ description: 'the host\'s agent is connected over its channel now' }),
+  lastSeenAt: time.nullable().meta({ description: 'the agent\'s last call over its channel; null if never' }),
 }).loose().meta({ id: 'Peer' });
 export const peerPage = z.object({ items: z.array(peer), nextAfter: z.string().nullable().meta({ description: 'pass as ?after= for the next page; null on the last' }) }).meta({ id: 'PeerPage' });
 

@@ -6,6 +6,7 @@ import { notFound } from '../errors';
 import { env } from '../env';
 import { memberGroupNames, memberNames, type MemberKind } from '../dns/names';
 import { instanceProcess } from '../members/members';
+import { onlineWindowMs } from '../pushes/liveness';
 
 /*
  * The peers read is the API's hottest path (hosts and scripts poll it), so it is one raw
@@ -16,11 +17,13 @@ import { instanceProcess } from '../members/members';
 const isoTime = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const peerSelect = sql`
   select p.id, p.network_id, p.member_id, m.label as member_label, m.kind, p.process, p.number, host(p.ip) as ip,
-    p.public_key, p.endpoint, p.agent_url is not null as enrolled, p.is_gateway,
+    p.public_key, p.endpoint, p.host_token_hash is not null as enrolled, p.is_gateway,
     n.config_version::float8 as desired_version, p.applied_version::float8 as applied_version, p.push_state, p.attempts,
     p.last_error, ${isoTime('p.last_handshake_at')} as last_handshake_at, ${isoTime('p.last_pushed_at')} as last_pushed_at,
     p.rx_bytes::float8 as rx_bytes, p.tx_bytes::float8 as tx_bytes, ${isoTime('p.created_at')} as created_at,
-    p.agent_ok, p.agent_health, ${isoTime('p.last_repair_at')} as last_repair_at, p.last_repair
+    p.agent_ok, p.agent_health, ${isoTime('p.last_repair_at')} as last_repair_at, p.last_repair,
+    ${isoTime('p.last_seen_at')} as last_seen_at,
+    coalesce(p.last_seen_at > now() - make_interval(secs => ${onlineWindowMs / 1000}), false) as online
   from peers p join members m on m.id = p.member_id join networks n on n.id = p.network_id`;
 
 type PeerRow = {
@@ -29,6 +32,7 @@ type PeerRow = {
   desired_version: number; applied_version: number; push_state: PushState; attempts: number; last_error: string | null;
   last_handshake_at: string | null; last_pushed_at: string | null; rx_bytes: number; tx_bytes: number; created_at: string;
   agent_ok: boolean | null; agent_health: string | null; last_repair_at: string | null; last_repair: string | null;
+  last_seen_at: string | null; online: boolean;
 };
 
 function presentPeer(row: PeerRow, zone: string) {
@@ -41,6 +45,8 @@ function presentPeer(row: PeerRow, zone: string) {
     lastPushedAt: row.last_pushed_at, rxBytes: row.rx_bytes, txBytes: row.tx_bytes, createdAt: row.created_at,
     // The agent's own health and last self-repair, as of its last answer to a push.
     agentOk: row.agent_ok, agentHealth: row.agent_health, lastRepairAt: row.last_repair_at, lastRepair: row.last_repair,
+    // Connected over its channel now (it called within the online window), and its last call.
+    online: row.online, lastSeenAt: row.last_seen_at,
     names: memberNames({ zone, networkId: row.network_id, memberId: row.member_id, kind: row.kind, process, number: row.number }),
   };
 }
@@ -60,7 +66,8 @@ export type PeerPage = { items: readonly PresentedPeer[]; nextAfter: string | nu
 /** A network's peers in address order; `q` matches an address prefix, a name or a member label. */
 export function listPeers(db: Queryable, networkId: string, filter: PeerFilter = {}): Promise<PeerPage> {
   const q = filter.q?.trim().toLowerCase() || undefined;
-  const key = JSON.stringify([networkId, q ?? null, filter.memberId ?? null, filter.limit ?? null, filter.after ?? null]);
+  // `online` depends on the time as well as the data: a page is kept for at most 10 s of it.
+  const key = JSON.stringify([networkId, q ?? null, filter.memberId ?? null, filter.limit ?? null, filter.after ?? null, Math.floor(Date.now() / 10_000)]);
   return pageCache.get(db, key, () => readPeers(db, networkId, { ...filter, q }), (page) => page.items.length);
 }
 

@@ -6,8 +6,9 @@ import type { PeerHandshake } from './answer';
 /*
  * Claiming due hosts and recording what happened to their pushes.
  *
- * A host is due when it is enrolled, behind its network's version, past its backoff and not
- * claimed (or claimed by a round that stopped heartbeating). Claims take row locks with
+ * A host is due when it is enrolled with an agentUrl, behind its network's version, past its
+ * backoff, not connected over its channel (channel.ts) and not claimed (or claimed by a round
+ * that stopped heartbeating). Claims take row locks with
  * SKIP LOCKED, so concurrent rounds (replicas, the cron and a "Push now") split the work
  * and never take the same host. The claim time doubles as the claim's token: a round only
  * records a failure or clears a claim that is still its own; an applied version is always
@@ -16,7 +17,8 @@ import type { PeerHandshake } from './answer';
 
 export type Claim = { id: string; networkId: string; agentUrl: string; appliedVersion: number; knownVersion: number; token: string };
 
-export type ClaimQuery = { now: Date; staleBefore: Date; batch: number; networkId?: string; ignoreBackoff?: boolean; exclude: Iterable<string> };
+/** `onlineSince`: hosts whose channel called after this get their documents over it, not pushed. */
+export type ClaimQuery = { now: Date; staleBefore: Date; onlineSince: Date; batch: number; networkId?: string; ignoreBackoff?: boolean; exclude: Iterable<string> };
 
 const csv = (ids: Iterable<string>) => [...ids].join(','); // ids are [a-z0-9-]: no commas
 const iso = (d: Date) => d.toISOString();
@@ -29,6 +31,7 @@ export async function claimDue(db: Db, q: ClaimQuery): Promise<Claim[]> {
       where p.agent_url is not null and p.applied_version < n.config_version
         and (${q.ignoreBackoff ?? false} or p.next_attempt_at <= ${token}::timestamptz)
         and (p.claimed_at is null or p.claimed_at < ${iso(q.staleBefore)}::timestamptz)
+        and (p.last_seen_at is null or p.last_seen_at < ${iso(q.onlineSince)}::timestamptz)
         and (${q.networkId ?? null}::text is null or p.network_id = ${q.networkId ?? null})
         and not (p.id = any(string_to_array(${csv(q.exclude)}, ',')))
       order by p.next_attempt_at, p.id

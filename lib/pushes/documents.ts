@@ -91,7 +91,7 @@ export async function currentDocument(db: Db, networkId: string, known: number, 
 async function prune(db: Db, networkId: string, current: number) {
   await db.execute(sql`
     delete from network_documents d where d.network_id = ${networkId} and d.version < ${current} and (
-      d.version < (select coalesce(min(p.applied_version), 0) from peers p where p.network_id = ${networkId} and p.agent_url is not null)
+      d.version < (select coalesce(min(p.applied_version), 0) from peers p where p.network_id = ${networkId} and p.host_token_hash is not null)
       or d.version <= (select version from network_documents where network_id = ${networkId} order by version desc offset ${keepNewest} limit 1))`);
 }
 

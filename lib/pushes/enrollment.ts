@@ -44,10 +44,11 @@ export const enrollSchema = z.object({
   token: z.string({ error: 'token is required' }).regex(secretTokenPattern, 'Not an enrolment token.'),
   publicKey: wgKeySchema,
   endpoint: endpointSchema,
-  agentUrl: z.string({ error: 'Give the URL the control plane pushes to, e.g. http://203.0.113.7:51821.' }).max(500).superRefine((v, ctx) => {
+  // Optional: an agent without one is reached only over the channel it opens (channel.ts).
+  agentUrl: z.string({ error: 'Give the URL the control plane pushes to, e.g. http://203.0.113.7:51821, or leave it out.' }).max(500).superRefine((v, ctx) => {
     const problem = agentUrlProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: give the URL the control plane pushes to, e.g. http://203.0.113.7:51821.` });
-  }),
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: give the URL the control plane pushes to, e.g. http://203.0.113.7:51821, or leave it out.` });
+  }).nullish(),
 });
 export type EnrollInput = z.output<typeof enrollSchema>;
 
@@ -58,8 +59,10 @@ export type EnrollInput = z.output<typeof enrollSchema>;
  */
 export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) {
   // Checked here as at every push (push-host.ts): the worker must be able to reach it.
-  const target = await resolveAgentTarget(input.agentUrl, env().MESHPLANE_AGENT_URL_ALLOW);
-  if (!target.ok) throw invalid(`agentUrl: ${target.error}`, 'agentUrl');
+  if (input.agentUrl) {
+    const target = await resolveAgentTarget(input.agentUrl, env().MESHPLANE_AGENT_URL_ALLOW);
+    if (!target.ok) throw invalid(`agentUrl: ${target.error}`, 'agentUrl');
+  }
   const { publicKeyBase64 } = await getSigningKey(db);
   const hostToken = newSecretToken('mph');
   try {
@@ -74,7 +77,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
       const network = await bumpConfigVersion(tx, peer.networkId); // locks the network first, like every change
       await claimPublicKey(tx, input.publicKey, { peerId });
       await tx.update(peers).set({
-        publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl, hostTokenHash: hashToken(hostToken),
+        publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null,
         appliedVersion: 0, desiredVersion: network.configVersion, pushState: 'pending', attempts: 0, lastError: null,
         nextAttemptAt: sql`now()`, claimedAt: null,
       }).where(eq(peers.id, peerId));
@@ -82,7 +85,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
       // The agent is no user: the log names it by its peer (the token's creator is logged already).
       await tx.insert(auditLog).values({
         projectId: network.projectId, actorUserId: null, actorEmail: `agent ${peerId}`, action: 'peer.enroll',
-        resourceType: 'peer', resourceId: peerId, ip, details: { endpoint: input.endpoint, agentUrl: input.agentUrl },
+        resourceType: 'peer', resourceId: peerId, ip, details: { endpoint: input.endpoint, agentUrl: input.agentUrl ?? null },
       });
       return { peerId, hostToken, signingPublicKey: publicKeyBase64 };
     });

@@ -60,7 +60,7 @@ async function attempt(job: HostJob, timeoutMs: number, allow: readonly Cidr[]):
 }
 
 /** The agent's health in its answer (docs/agent-protocol.md), if it sent a readable one. */
-function healthOf(body: unknown): AgentHealthRecord | null {
+export function healthOf(body: unknown): AgentHealthRecord | null {
   const h = agentHealthSchema.safeParse((body as { health?: unknown } | null | undefined)?.health);
   if (!h.success) return null;
   const r = h.data.lastRepair;

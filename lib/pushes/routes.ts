@@ -5,10 +5,11 @@ import { clientIp } from '../http/client-ip';
 import { enrollHost, enrollSchema } from './enrollment';
 import { workerGuard } from './worker-guard';
 import { runWorkerRound } from './worker';
+import { nextEnvelope, recordChannelAnswer } from './channel';
 
 /*
- * The two routes outside the user gate: the agent's enrolment (the one-time token is the
- * credential) and the worker (WORKER_SECRET). Here rather than in the route files so tests
+ * The routes outside the user gate: the agent's enrolment (the one-time token is the
+ * credential), its channel (the host token) and the worker (WORKER_SECRET). Here rather than in the route files so tests
  * call them without loading next-auth; errors are answered as the API's are (errorAnswer, lib/errors.ts).
  */
 
@@ -40,6 +41,31 @@ export async function enrollRoute(request: Request): Promise<Response> {
     }
     const ip = clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES);
     return Response.json(await enrollHost(await getDb(), parsed.data, ip));
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+// GET /api/agent/v1/next?after=V: the agent's long-poll (host token) → 200 envelope | 204 nothing new
+export async function nextRoute(request: Request): Promise<Response> {
+  try {
+    const url = new URL(request.url);
+    return await nextEnvelope(await getDb(), request.headers.get('authorization'), url.searchParams.get('after'), { signal: request.signal });
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+// POST /api/agent/v1/answer: {version, status, body}, the agent's answer to an envelope from the channel
+export async function answerRoute(request: Request): Promise<Response> {
+  try {
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
+    return Response.json(await recordChannelAnswer(await getDb(), request.headers.get('authorization'), body));
   } catch (error) {
     return failure(error);
   }

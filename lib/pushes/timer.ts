@@ -3,16 +3,17 @@ import { env } from '../env';
 import { runWorkerRound } from './worker';
 
 /*
- * Development convenience (and MESHPLANE_WORKER_TIMER=1): the push worker runs itself every
- * MESHPLANE_DEV_WORKER_INTERVAL_MS (0 turns it off). One round at a time in this process;
- * rounds elsewhere (cron, "Push now") are safe alongside. In production cron calls
- * POST /api/worker instead (README).
+ * The safety net under change-woken delivery (wake.ts): the push worker runs itself every
+ * MESHPLANE_WORKER_INTERVAL_MS (30 s; MESHPLANE_DEV_WORKER_INTERVAL_MS with --dev; 0 turns
+ * it off), for hosts in backoff and lease expiry. On by default (MESHPLANE_WORKER_TIMER=0
+ * turns it off). One round at a time in this process; rounds elsewhere (cron, "Push now",
+ * other replicas) are safe alongside.
  */
 
 const state = globalThis as unknown as { meshplaneWorkerTimer?: NodeJS.Timeout };
 
-export function startWorkerTimer() {
-  const interval = env().MESHPLANE_DEV_WORKER_INTERVAL_MS;
+export function startWorkerTimer(dev: boolean) {
+  const interval = dev ? env().MESHPLANE_DEV_WORKER_INTERVAL_MS : env().MESHPLANE_WORKER_INTERVAL_MS;
   if (interval <= 0 || state.meshplaneWorkerTimer) return; // hot reload must not start a second one
   const tick = async () => {
     try {

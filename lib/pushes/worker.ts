@@ -5,6 +5,7 @@ import { claimDue, type Claim } from './claims';
 import { currentDocument, deltaFrom, snapshotOf, type Prepared } from './documents';
 import { pushHost, type HostJob } from './push-host';
 import { Recorder } from './recorder';
+import { onlineWindowMs } from './liveness';
 import { getSigningKey } from './signing-key';
 
 /*
@@ -48,7 +49,7 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
     for (;;) {
       const now = clock();
       const claims = await claimDue(db, {
-        now, staleBefore: new Date(now.getTime() - claimTimeoutMs), batch,
+        now, staleBefore: new Date(now.getTime() - claimTimeoutMs), onlineSince: new Date(now.getTime() - onlineWindowMs), batch,
         networkId: opts.networkId, ignoreBackoff: opts.ignoreBackoff, exclude: tried,
       });
       if (claims.length === 0) break;

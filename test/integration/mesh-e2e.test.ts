@@ -16,7 +16,9 @@ import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-suppo
  * ROOT. The whole product, for real: the BUILT app on a fresh PostgreSQL database, two
  * agents enrolled through the API in network namespaces, a device in a third, all joined by
  * veth pairs to a bridge in the root namespace that holds 198.51.100.254 (the app listens
- * there). Pushes go through POST /api/worker. Tunnel addresses are only ever used from
+ * there). No WORKER_SECRET, no cron, no button: every change reaches the hosts by itself
+ * (NOTIFY wakes delivery); host b is enrolled with no --listen and gets everything over the
+ * channel it opens. Tunnel addresses are only ever used from
  * inside the namespaces; everything is removed afterwards, even on failure.
  */
 
@@ -26,7 +28,6 @@ const ns = {} as Record<'a' | 'b' | 'c', Ns>;
 const ips = { a: '198.51.100.1', b: '198.51.100.2', c: '198.51.100.9' };
 const cwd = process.cwd();
 const agentCli = [process.execPath, '--import', 'tsx', path.join(cwd, 'agent/cli.ts')];
-const workerSecret = randomBytes(24).toString('hex');
 let base = '';
 let apiToken = '';
 let tmp = '';
@@ -63,7 +64,7 @@ beforeAll(async () => {
   base = `http://${underlay.bridgeIp}:${port}`;
   const appEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: database.url, AUTH_SECRET: randomBytes(32).toString('base64'), WORKER_SECRET: workerSecret,
+    DATABASE_URL: database.url, AUTH_SECRET: randomBytes(32).toString('base64'),
     MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
     HOST: underlay.bridgeIp, PORT: String(port), NEXT_DIST_DIR: dist,
   };
@@ -92,28 +93,28 @@ async function api<T = Record<string, unknown>>(method: string, url: string, bod
 
 type Peer = { id: string; number: number; ip: string; publicKey: string | null; appliedVersion: number; desiredVersion: number; lastError: string | null };
 
-/** POST /api/worker until every enrolled host of the network runs its current version. */
-async function pushAll(networkId: string) {
-  return waitFor('every enrolled host to apply the current version', async () => {
-    const res = await fetch(`${base}/api/worker`, { method: 'POST', headers: { authorization: `Bearer ${workerSecret}` } });
-    expect(res.status, await res.clone().text()).toBe(200);
+/** Waits (no worker call, no button) until every enrolled host of the network runs its current version. */
+async function converged(networkId: string, withinMs = 20_000) {
+  return waitFor('every enrolled host to apply the current version by itself', async () => {
     const { items } = await api<{ items: Peer[] }>('GET', `/networks/${networkId}/peers`);
     const enrolled = items.filter((x) => x.publicKey);
     const behind = enrolled.filter((x) => x.appliedVersion !== x.desiredVersion);
     if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
     return behind.length === 0 && enrolled.length > 0 ? items : null;
-  }, 60_000, 1_000);
+  }, withinMs, 200);
 }
 
-async function enrolAgent(k: 'a' | 'b', peerId: string) {
+/** `listen`: also takes direct pushes; without it the host is reached only over its channel. */
+async function enrolAgent(k: 'a' | 'b', peerId: string, listen: boolean) {
   const { token } = await api<{ token: string }>('POST', `/peers/${peerId}/enrollment-token`);
   const dir = path.join(tmp, `agent-${k}`);
   await run('ip', ['netns', 'exec', ns[k].name, ...agentCli, 'enroll', '--server', base, '--token', token,
-    '--endpoint', `${ips[k]}:51820`, '--listen', `${ips[k]}:51821`, '--interface', `mp${p.tag}${k}`, '--state-dir', dir], { timeout: 60_000 });
+    '--endpoint', `${ips[k]}:51820`, ...(listen ? ['--listen', `${ips[k]}:51821`] : []), '--interface', `mp${p.tag}${k}`, '--state-dir', dir], { timeout: 60_000 });
   const agent = p.spawn('ip', ['netns', 'exec', ns[k].name, ...agentCli, 'run', '--state-dir', dir, '--dns-port', '53'], { cwd });
-  await waitFor(`agent ${k} at ${ips[k]}:51821`, async () => {
+  await waitFor(`agent ${k} connected`, async () => {
     if (agent.exitCode !== null) throw new Error(`agent ${k} exited: ${agent.output()}`);
-    return (await fetch(`http://${ips[k]}:51821/healthz`, { signal: AbortSignal.timeout(3_000) })).ok;
+    if (listen) return (await fetch(`http://${ips[k]}:51821/healthz`, { signal: AbortSignal.timeout(3_000) })).ok;
+    return (await api<Peer & { online: boolean }>('GET', `/peers/${peerId}`)).online;
   });
 }
 
@@ -125,13 +126,13 @@ describe('a network built through the API is a working mesh', () => {
     const network = await api<{ id: string; cidr: string }>('POST', `/projects/${project.id}/networks`, { label: 'mesh' });
     const app = await api<{ id: string; peers: Peer[] }>('POST', `/networks/${network.id}/members`, { kind: 'application', label: 'web', processes: { web: 2 } });
     const [one, two] = [...app.peers].sort((x, y) => x.number - y.number);
-    await enrolAgent('a', one.id);
-    await enrolAgent('b', two.id);
+    await enrolAgent('a', one.id, true);
+    await enrolAgent('b', two.id, false); // no --listen: nothing can connect to it
     await api('PATCH', `/peers/${one.id}`, { gateway: true });
     await api('POST', `/networks/${network.id}/firewall/leases`, { ip: ips.c }); // the device's underlay address
     const device = generateKeyPair();
     const config = await api<{ addresses: string[]; peers: { publicKey: string; endpoint: string; allowedIps: string[] }[] }>('POST', '/devices', { name: 'laptop', publicKey: device.publicKey });
-    await pushAll(network.id);
+    await converged(network.id);
 
     // Host to host over the tunnel.
     sh('a', 'ping', '-c', '2', '-W', '3', two.ip);
@@ -157,8 +158,10 @@ describe('a network built through the API is a working mesh', () => {
     // Scale down: host 2's peer leaves host 1's WireGuard after the next round.
     const twoKey = (await api<Peer>('GET', `/peers/${two.id}`)).publicKey!;
     expect(sh('a', 'wg', 'show', `mp${p.tag}a`, 'peers')).toContain(twoKey);
+    const scaled = Date.now();
     await api('PUT', `/members/${app.id}/processes`, { web: 1 });
-    await pushAll(network.id);
+    await converged(network.id, 5_000);
+    console.log(`scale-down applied by the remaining host ${Date.now() - scaled} ms after the API call returned`);
     expect(sh('a', 'wg', 'show', `mp${p.tag}a`, 'peers')).not.toContain(twoKey);
     // (asked from the device: host 2 is no longer anyone's peer, so it cannot ask host 1)
     expect(dig(`${app.id}.${network.id}.${zone}`, 'c')).toEqual([one.ip]);

@@ -114,7 +114,8 @@ beforeAll(async () => {
   requireBuild();
   requireTools(['wg-quick']);
   if (!existsSync(path.join(root, 'dist/cli/meshplane.mjs'))) throw new Error('no CLI bundle in dist/cli/: run `npm run build` first');
-  base = await startServer({ MESHPLANE_PROCESSES: '2', MESHPLANE_METRICS_TOKEN: metricsToken });
+  // Nothing delivers by itself here (no LISTEN, no timer): the test's `push` is what delivers.
+  base = await startServer({ MESHPLANE_PROCESSES: '2', MESHPLANE_METRICS_TOKEN: metricsToken, MESHPLANE_LISTEN: '0', MESHPLANE_WORKER_TIMER: '0' });
   owner = await makeUser(t.db);
   token = (await createApiToken(t.db, owner.id, 'cli test')).token;
   const res = await fetch(`${base}/cli/meshplane.mjs`);

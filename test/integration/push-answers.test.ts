@@ -90,7 +90,7 @@ describe('recording', () => {
     const project = (await createProjectOp.execute(owner, { name: 'batch' })).id;
     const net = await networkWithHosts(t.db, owner, project, 3, fleet);
     const now = new Date();
-    const claims = await claimDue(t.db, { now, staleBefore: new Date(0), batch: 10, networkId: net.networkId, exclude: [] });
+    const claims = await claimDue(t.db, { now, staleBefore: new Date(0), onlineSince: now, batch: 10, networkId: net.networkId, exclude: [] });
     expect(claims).toHaveLength(3);
     const recorder = new Recorder(t.db, () => now, 60_000);
     recorder.hold(claims);

@@ -5,6 +5,7 @@ import { applyDelta } from '../../lib/protocol/diff';
 import { type AgentHealth, maxListedPeers } from '../../lib/protocol/messages';
 import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
 import { verifyEnvelope } from '../../lib/protocol/signing';
+import { openChannel, type Channel, type ChannelOptions } from '../../agent/channel';
 
 /*
  * Lightweight stand-ins for meshplane agents: many agents behind one HTTP server on
@@ -62,6 +63,21 @@ export class StubFleet {
   add(peerId: string, opts: Partial<Pick<StubAgent, 'mode' | 'delayMs' | 'raw'>> = {}): string {
     this.agents.set(peerId, { peerId, state: null, received: [], applied: [], mode: 'ok', delayMs: 0, hits: 0, ...opts });
     return `http://127.0.0.1:${this.port}/a/${peerId}`;
+  }
+
+  /**
+   * A stub that is reached only over its channel: the agent's real channel client
+   * (agent/channel.ts) long-polls `server` with the host token and hands each envelope to
+   * this stub's checks, as the agent hands it to its applier.
+   */
+  connect(peerId: string, server: string, hostToken: string, opts: Partial<ChannelOptions> = {}): Channel {
+    if (!this.agents.has(peerId)) this.agents.set(peerId, { peerId, state: null, received: [], applied: [], mode: 'ok', delayMs: 0, hits: 0 });
+    const agent = this.get(peerId);
+    return openChannel({
+      server, hostToken, backoffBaseMs: 50, backoffMaxMs: 500, ...opts,
+      handle: async (envelope) => this.apply(agent, JSON.stringify(envelope)), // hits count direct pushes only
+      appliedVersion: () => agent.state?.version ?? null,
+    });
   }
 
   get(peerId: string): StubAgent {

@@ -81,6 +81,8 @@ export const peers = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastPushedAt: timestamp('last_pushed_at', { withTimezone: true }),
     lastHandshakeAt: timestamp('last_handshake_at', { withTimezone: true }),
+    // The agent's last call over its channel (lib/pushes/channel.ts): recent means connected now.
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     // The agent's own health as of its last answer (agent/apply.ts health()): null before any.
     agentOk: boolean('agent_ok'),
     agentHealth: text('agent_health'), // the reason when not ok

@@ -1,0 +1,26 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { peers } from '../db/schema';
+import { AppError } from '../errors';
+import { hashToken, secretTokenPattern } from '../auth/secret-token';
+
+/*
+ * The host token issued at enrolment is the agent's credential on every call it makes. Only
+ * its hash is stored, on the peer's row: a new enrolment replaces it, deleting the peer (or
+ * its member, or its network) removes the row, so each of these revokes the old token at
+ * the next lookup — which every call, and every wake of a held long-poll, makes.
+ */
+
+export type HostPrincipal = { peerId: string; networkId: string };
+
+const refused = (message: string) => new AppError(401, 'invalid_host_token', message);
+
+export async function authenticateHost(db: Db, authorization: string | null): Promise<HostPrincipal> {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) throw refused('Send Authorization: Bearer <the host token from enrolment>.');
+  if (!secretTokenPattern.test(token) || !token.startsWith('mph_')) throw refused('This is not a host token.');
+  const [row] = await db.select({ peerId: peers.id, networkId: peers.networkId }).from(peers)
+    .where(eq(peers.hostTokenHash, hashToken(token)));
+  if (!row) throw refused('Unknown or revoked host token: the host was re-enrolled or removed. Enrol it again.');
+  return row;
+}

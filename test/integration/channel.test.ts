@@ -1,0 +1,185 @@
+/**
+ * The channel the agent opens (issue 13, items 2–4 and 8): an agent enrolled with no agentUrl
+ * gets its config and every later change over its long-poll, authenticated by its host
+ * token, with no POST /api/worker; the token is refused (401) when unknown, malformed or
+ * revoked; a host that reconnects gets what it missed at once; the worker does not push
+ * directly to a host that is connected over its channel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Principal } from '../../lib/auth/gate';
+import { openDatabase, type Handle } from '../../lib/db/client';
+import { peers } from '../../lib/db/schema';
+import { createProjectOp } from '../../lib/projects/operations';
+import { createNetworkOp } from '../../lib/networks/operations';
+import { createMemberOp, deleteMemberOp, listPeersOp } from '../../lib/members/operations';
+import { createEnrollmentTokenOp } from '../../lib/pushes/operations';
+import { enrollHost } from '../../lib/pushes/enrollment';
+import { getSigningKey } from '../../lib/pushes/signing-key';
+import { runWorkerRound } from '../../lib/pushes/worker';
+import { startDelivery, type Delivery } from '../../lib/pushes/wake';
+import type { Channel } from '../../agent/channel';
+import { useTestDb } from './db';
+import { makeUser, principalOf } from './factories';
+import { StubFleet } from './stub-agents';
+import { change, randomKey, versionOf } from './push-helpers';
+import { allApplied } from './wake-support';
+import { channelServer } from './channel-server';
+
+const t = useTestDb();
+let owner: Principal;
+let projectId: string;
+let fleet: StubFleet;
+let replicaB: Handle;
+let delivery: Delivery;
+let server: Awaited<ReturnType<typeof channelServer>>;
+const channels: Channel[] = [];
+
+beforeAll(async () => {
+  owner = principalOf(await makeUser(t.db));
+  projectId = (await createProjectOp.execute(owner, { name: 'channel' })).id;
+  fleet = await new StubFleet((await getSigningKey(t.db)).publicKeyBase64).start();
+  // Another "replica" LISTENs; the routes run on the test's handle: the wake crosses connections.
+  replicaB = await openDatabase(inject('testDatabaseUrl'), { migrated: true });
+  delivery = await startDelivery(replicaB);
+  server = await channelServer();
+});
+afterAll(async () => {
+  for (const c of channels) await c.close();
+  await server?.stop();
+  await delivery?.stop();
+  await replicaB?.close();
+  await fleet?.stop();
+});
+
+let n = 0;
+/** A network with one external of `count` instances, each enrolled with no agentUrl (channel only). */
+async function channelHosts(count: number, agentUrl?: (peerId: string) => string) {
+  const network = await createNetworkOp.execute(owner, { projectId, label: `chan-${++n}` });
+  const member = await createMemberOp.execute(owner, { networkId: network.id, kind: 'external', label: 'box', instances: count });
+  const hosts: { peerId: string; hostToken: string }[] = [];
+  for (const [i, p] of member.peers.entries()) hosts.push(await enrolPeer(p.id, i, agentUrl?.(p.id)));
+  return { networkId: network.id, memberId: member.id, hosts };
+}
+
+async function enrolPeer(peerId: string, i = 0, agentUrl?: string) {
+  const { token } = await createEnrollmentTokenOp.execute(owner, { peerId });
+  const { hostToken } = await enrollHost(t.db, { token, publicKey: randomKey(), endpoint: `198.51.100.${10 + i}:51820`, agentUrl }, null);
+  return { peerId, hostToken };
+}
+
+function connect(peerId: string, hostToken: string) {
+  const c = fleet.connect(peerId, server.url, hostToken);
+  channels.push(c);
+  return c;
+}
+
+const poll = (token: string | null, after = '0') => fetch(`${server.url}/api/agent/v1/next?after=${after}`, {
+  headers: token === null ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000),
+});
+
+describe('delivery over the channel', () => {
+  it('a host with no agentUrl gets its snapshot, then a later change within a second, with no worker call', async () => {
+    const net = await channelHosts(3);
+    for (const h of net.hosts) connect(h.peerId, h.hostToken);
+    const ids = net.hosts.map((h) => h.peerId);
+    await allApplied(fleet, ids, await versionOf(t.db, net.networkId), 3000);
+    for (const id of ids) expect(fleet.get(id).received[0].kind).toBe('snapshot');
+
+    const started = Date.now();
+    await change(owner, net.networkId);
+    const v = await versionOf(t.db, net.networkId);
+    await allApplied(fleet, ids, v, 1000);
+    console.log(`change → 3 channel hosts applied in ${Date.now() - started} ms`);
+    for (const id of ids) expect(fleet.get(id).received.at(-1)).toEqual({ version: v, kind: 'delta' });
+
+    // The answers were recorded: applied, connected now.
+    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.networkId, net.networkId)))
+      .map((r) => ({ applied: r.appliedVersion, state: r.pushState, seen: r.lastSeenAt !== null }))).toEqual(ids.map(() => ({ applied: v, state: 'applied', seen: true })));
+    // Liveness in the API's peers: online now, seen within the last seconds.
+    const page = await listPeersOp.execute(owner, { networkId: net.networkId });
+    for (const p of page.items) {
+      expect(p.online).toBe(true);
+      expect(Date.now() - new Date(p.lastSeenAt!).getTime()).toBeLessThan(30_000);
+    }
+  });
+
+  it('a host whose agent never connected, or stopped calling, is offline', async () => {
+    const net = await channelHosts(2);
+    const [a, b] = net.hosts;
+    await t.db.update(peers).set({ lastSeenAt: new Date(Date.now() - 3 * 60_000) }).where(eq(peers.id, a.peerId));
+    const items = (await listPeersOp.execute(owner, { networkId: net.networkId })).items;
+    const byId = new Map(items.map((p) => [p.id, p]));
+    expect(byId.get(a.peerId)).toMatchObject({ online: false });
+    expect(byId.get(a.peerId)!.lastSeenAt).not.toBeNull();
+    expect(byId.get(b.peerId)).toMatchObject({ online: false, lastSeenAt: null });
+  });
+
+  it('a host that reconnects gets everything it missed at once', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const first = connect(h.peerId, h.hostToken);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    await first.close();
+    await change(owner, net.networkId);
+    await change(owner, net.networkId);
+    const v = await versionOf(t.db, net.networkId);
+    expect(fleet.get(h.peerId).applied.at(-1)).toBeLessThan(v);
+    connect(h.peerId, h.hostToken);
+    await allApplied(fleet, [h.peerId], v, 1000);
+  });
+
+  it('the worker does not push directly to a host connected over its channel', async () => {
+    const net = await channelHosts(1, (id) => fleet.add(id));
+    const [h] = net.hosts;
+    connect(h.peerId, h.hostToken);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    await new Promise((r) => setTimeout(r, 100)); // the enrolment's direct push (before the channel) has settled
+    const pushed = fleet.get(h.peerId).hits;
+    await change(owner, net.networkId); // wakes replica B's round, which must leave this host to its channel
+    expect((await runWorkerRound(t.db, { networkId: net.networkId, ignoreBackoff: true })).claimed).toBe(0);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 1000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fleet.get(h.peerId).hits).toBe(pushed);
+  });
+});
+
+describe('the host token', () => {
+  it('no, malformed or unknown token: 401 and nothing sent', async () => {
+    for (const token of [null, 'garbage', `mph_${'A'.repeat(43)}`, `mpe_${'A'.repeat(43)}`]) {
+      const res = await poll(token);
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('invalid_host_token');
+    }
+    const answer = await fetch(`${server.url}/api/agent/v1/answer`, { method: 'POST', headers: { authorization: `Bearer mph_${'B'.repeat(43)}`, 'content-type': 'application/json' }, body: '{"version":1,"status":200,"body":{}}' });
+    expect(answer.status).toBe(401);
+  });
+
+  it('a valid token is answered at once with the envelope; a bad after is 400', async () => {
+    const net = await channelHosts(1);
+    const res = await poll(net.hosts[0].hostToken);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ target: net.hosts[0].peerId });
+    expect((await poll(net.hosts[0].hostToken, '-1')).status).toBe(400);
+  });
+
+  it('a new enrolment of the peer revokes the old token, a held poll included', async () => {
+    const net = await channelHosts(1);
+    const old = net.hosts[0];
+    const v = await versionOf(t.db, net.networkId);
+    const held = poll(old.hostToken, String(v)); // up to date: held
+    await new Promise((r) => setTimeout(r, 200));
+    const renewed = await enrolPeer(old.peerId); // raises the version: wakes the held poll
+    expect((await held).status).toBe(401);
+    expect((await poll(old.hostToken)).status).toBe(401);
+    expect((await poll(renewed.hostToken)).status).toBe(200);
+  });
+
+  it('removing the member revokes its hosts\' tokens', async () => {
+    const net = await channelHosts(1);
+    expect((await poll(net.hosts[0].hostToken)).status).toBe(200);
+    await deleteMemberOp.execute(owner, { memberId: net.memberId });
+    expect((await poll(net.hosts[0].hostToken)).status).toBe(401);
+  });
+});
