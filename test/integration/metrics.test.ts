@@ -21,18 +21,20 @@ async function figures(network: string) {
     behind: await get('meshplane_hosts', { network, state: 'behind' }),
     failed: await get('meshplane_hosts', { network, state: 'failed' }),
     oldest: await get('meshplane_oldest_unapplied_change_seconds', { network }),
+    connected: await get('meshplane_agents_connected', { network }),
+    offline: await get('meshplane_hosts_offline', { network }),
   };
 }
 
 it('counts hosts by state, and times the oldest unapplied change from when it was raised', async () => {
   const net = await networkWithHosts(t.db, s.owner, s.projectId, 3, s.fleet);
   const fresh = await figures(net.networkId);
-  expect(fresh).toMatchObject({ applied: 0, behind: 3, failed: 0 });
+  expect(fresh).toMatchObject({ applied: 0, behind: 3, failed: 0, connected: 0, offline: 3 });
   expect(fresh.oldest).toBeGreaterThanOrEqual(0);
   expect(fresh.oldest).toBeLessThan(30); // since they enrolled, moments ago
 
   await runWorkerRound(t.db, { networkId: net.networkId });
-  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0 });
+  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0, connected: 0, offline: 3 });
 
   // Hosts enrolled an hour ago; a change ten minutes ago that none has applied: every host
   // is behind by ten minutes.
@@ -47,5 +49,13 @@ it('counts hosts by state, and times the oldest unapplied change from when it wa
   expect(late.oldest).toBeLessThan(660);
 
   await runWorkerRound(t.db, { networkId: net.networkId });
-  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0 });
+  expect(await figures(net.networkId)).toEqual({ applied: 3, behind: 0, failed: 0, oldest: 0, connected: 0, offline: 3 });
+});
+
+it('counts the agents connected over their channel and the hosts offline', async () => {
+  const net = await networkWithHosts(t.db, s.owner, s.projectId, 3, s.fleet);
+  const [a, b] = net.peerIds;
+  await t.db.execute(sql`update peers set last_seen_at = now() - interval '5 seconds' where id = ${a}`);
+  await t.db.execute(sql`update peers set last_seen_at = now() - interval '5 minutes' where id = ${b}`);
+  expect(await figures(net.networkId)).toMatchObject({ connected: 1, offline: 2 });
 });
