@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -250,7 +251,8 @@ describe('the network page’s device rows', () => {
 
   it('refuses to register a key on a host the agent runs', async () => {
     const w = await world();
-    await t.db.update(peers).set({ agentUrl: 'http://198.51.100.3:7443', publicKey: key() }).where(eq(peers.id, w.peers[0].id));
+    // What enrolment leaves on a host: its key and a host token (an agent on the channel needs no agentUrl).
+    await t.db.update(peers).set({ hostTokenHash: randomBytes(32).toString('hex'), publicKey: key() }).where(eq(peers.id, w.peers[0].id));
     await expect(register(w.owner, w.peers[0].id)).rejects.toMatchObject({ status: 409, code: 'agent_managed' });
     const { p } = await join(w.owner, w.project.id, 'developer');
     await expect(register(p, w.peers[1].id)).rejects.toMatchObject({ status: 403 });
