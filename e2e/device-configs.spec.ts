@@ -73,12 +73,16 @@ test('three devices, then a host added and enrolled: none is stale, the network 
       await expect(card.getByTestId('device-liveness')).toHaveText('never connected');
     }
 
-    // A host hears the laptop: the worker records it, and the card and the network say so.
+    // A host hears the laptop: its next answer says so (a change is pushed by itself, the
+    // worker call only makes sure), and the card and the network show it.
     heard.push(keys[0].publicKey);
+    await ok(request, s.token, 'POST', `/networks/${s.network.id}/firewall/rules`, { cidr: '203.0.113.0/24', note: 'office' });
     const round = await request.post('/api/worker', { headers: { Authorization: `Bearer ${process.env.E2E_WORKER_SECRET}` } });
     expect(round.status()).toBe(200);
-    await page.reload();
-    await expect(page.getByTestId('device-laptop').getByTestId('device-liveness')).toHaveText('connected');
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId('device-laptop').getByTestId('device-liveness')).toHaveText('connected', { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
 
     await page.goto(`/projects/${s.project.id}/networks/${s.network.id}`);
     const gateway = page.getByTestId('network-gateway');
