@@ -98,7 +98,8 @@ describe('adding a device', () => {
   });
 
   it('answers 409 naming the network when its device block is full, and changes nothing', async () => {
-    const cidr = `172.${16 + randomInt(16)}.${randomInt(256)}.${16 * randomInt(16)}/28`; // device block: top /30, 3 usable
+    // A random /28 of 100.64.0.0/10, where no other test makes networks (172.16/12 is shared).
+    const cidr = `100.${64 + randomInt(64)}.${randomInt(256)}.${16 * randomInt(16)}/28`; // device block: top /30, 3 usable
     const w = await world({ cidr, instances: 1 });
     const { p } = await join(w.owner, w.project.id, 'developer');
     for (const name of ['a', 'b', 'c']) await createDeviceOp.execute(p, { name, publicKey: key() });
@@ -173,7 +174,8 @@ describe('what a device is given, and when it goes out of date', () => {
   });
 
   it('does not block a role change when a network has no device address left', async () => {
-    const cidr = `172.${16 + randomInt(16)}.${randomInt(256)}.${16 * randomInt(16)}/28`;
+    // A random /28 of 100.64.0.0/10, where no other test makes networks (172.16/12 is shared).
+    const cidr = `100.${64 + randomInt(64)}.${randomInt(256)}.${16 * randomInt(16)}/28`;
     const w = await world({ cidr, instances: 1 });
     const { p } = await join(w.owner, w.project.id, 'developer');
     for (const name of ['a', 'b', 'c']) await createDeviceOp.execute(p, { name, publicKey: key() });
