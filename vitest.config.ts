@@ -13,6 +13,10 @@ const testEnv = {
   MESHPLANE_DATA_DIR: path.join(tmpdir(), 'meshplane-vitest-data'),
   // Stub agents listen on loopback; the mesh test's agents on 198.51.100.x need nothing.
   MESHPLANE_AGENT_URL_ALLOW: '127.0.0.1/32',
+  // The integration files share one database and never delete their networks: the default
+  // pool's 64 /16s run out, so they allocate from 10.0.0.0/8's 256 (the CIDRs tests choose
+  // themselves are outside it).
+  MESHPLANE_POOL: '10.0.0.0/8',
 };
 
 export default defineConfig({

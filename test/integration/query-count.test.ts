@@ -27,7 +27,7 @@ describe('queries per page do not grow with the hosts', () => {
   beforeAll(async () => {
     owner = principalOf(await makeUser(t.db));
     const { id: projectId } = await createProjectOp.execute(owner, { name: 'n+1' });
-    for (const [size, each, cidr] of [['small', 1, '10.250.0.0/24'], ['large', 15, '10.251.0.0/22']] as const) {
+    for (const [size, each, cidr] of [['small', 1, '172.30.0.0/24'], ['large', 15, '172.30.4.0/22']] as const) {
       const { id: networkId } = await createNetworkOp.execute(owner, { projectId, label: size, cidr });
       const members = [];
       for (let i = 0; i < 10; i++) members.push(await createMemberOp.execute(owner, { networkId, kind: 'addon', label: `m${i}`, instances: each }));

@@ -33,7 +33,7 @@ describe('reads cached under a database snapshot', () => {
     other = await openDatabase(inject('testDatabaseUrl'));
     owner = principalOf(await makeUser(t.db));
     ({ id: projectId } = await createProjectOp.execute(owner, { name: 'cache' }));
-    ({ id: networkId } = await createNetworkOp.execute(owner, { projectId, label: 'cache', cidr: '10.252.0.0/24' }));
+    ({ id: networkId } = await createNetworkOp.execute(owner, { projectId, label: 'cache', cidr: '172.30.2.0/24' }));
     ({ id: memberId } = await createMemberOp.execute(owner, { networkId, kind: 'addon', label: 'db', instances: 3 }));
   });
   afterAll(() => other.close());
@@ -57,9 +57,9 @@ describe('reads cached under a database snapshot', () => {
     expect(await page()).toBe(before); // the same frozen object: a cache hit
 
     // Written by another connection, as the push worker would.
-    await other.db.execute(sql`update peers set push_state = 'failed', last_error = 'agent down' where ip = '10.252.0.2'`);
+    await other.db.execute(sql`update peers set push_state = 'failed', last_error = 'agent down' where ip = '172.30.2.2'`);
     const failed = await page();
-    expect(failed.items.find((p) => p.ip === '10.252.0.2')).toMatchObject({ pushState: 'failed', lastError: 'agent down' });
+    expect(failed.items.find((p) => p.ip === '172.30.2.2')).toMatchObject({ pushState: 'failed', lastError: 'agent down' });
 
     await scaleMemberOp.execute(owner, { memberId, scale: { instances: 4 } });
     expect((await page()).items).toHaveLength(4);
