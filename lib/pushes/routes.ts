@@ -13,6 +13,15 @@ import { nextEnvelope, recordChannelAnswer } from './channel';
  * call them without loading next-auth; errors are answered as the API's are (errorAnswer, lib/errors.ts).
  */
 
+/** The request's JSON body, or a 400 that says it is not JSON (both agent routes read one). */
+async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
 // POST /api/worker: one round of pushes and lease expiry (cron, with Bearer $WORKER_SECRET)
 export async function workerRoute(request: Request): Promise<Response> {
   const refused = workerGuard(request.headers.get('authorization'), env().WORKER_SECRET);
@@ -27,13 +36,7 @@ export async function workerRoute(request: Request): Promise<Response> {
 // POST /api/agent/enroll: {token, publicKey, endpoint, agentUrl} → {peerId, hostToken, signingPublicKey}
 export async function enrollRoute(request: Request): Promise<Response> {
   try {
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
-    }
-    const parsed = enrollSchema.safeParse(body);
+    const parsed = enrollSchema.safeParse(await jsonBody(request));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.join('.') || undefined;
@@ -59,13 +62,7 @@ export async function nextRoute(request: Request): Promise<Response> {
 // POST /api/agent/v1/answer: {version, status, body}, the agent's answer to an envelope from the channel
 export async function answerRoute(request: Request): Promise<Response> {
   try {
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
-    }
-    return Response.json(await recordChannelAnswer(await getDb(), request.headers.get('authorization'), body));
+    return Response.json(await recordChannelAnswer(await getDb(), request.headers.get('authorization'), await jsonBody(request)));
   } catch (error) {
     return failure(error);
   }
