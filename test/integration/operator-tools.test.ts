@@ -156,8 +156,9 @@ describe('the meshplane CLI, as a process against the built app', () => {
     expect(await ok(['projects'])).toMatch(new RegExp(`^ID\\s+NAME\\s+ROLE\\n${project.id}\\s+Operators\\s+owner\\n$`));
     expect(await json<unknown[]>(['projects'])).toEqual([expect.objectContaining({ id: project.id, role: 'owner' })]);
 
-    // A CIDR of our choosing, away from the pool other tests allocate from (10.64.0.0/10).
-    const octet = 16 + Math.floor(Math.random() * 16);
+    // A CIDR of our choosing, away from the pool the tests allocate from (10.0.0.0/8) and from
+    // 172.16/16 and 172.30/16, where other files choose fixed CIDRs.
+    const octet = 17 + Math.floor(Math.random() * 13);
     const cidr = `172.${octet}.0.0/16`;
     const prod = await json(['network', 'create', '--project', project.id, '--label', 'prod', '--cidr', cidr]);
     expect(prod).toMatchObject({ label: 'prod', cidr, projectId: project.id });
