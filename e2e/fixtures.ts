@@ -90,7 +90,7 @@ export async function signOut(page: Page): Promise<void> {
 
 /** `user`: a fresh account per test; `signedIn`: the same, already signed in on `page`. */
 export const test = base.extend<{ user: TestUser; signedIn: TestUser }>({
-  // eslint-disable-next-line no-empty-pattern
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads which fixtures a test uses from this destructuring, even an empty one
   user: async ({}, use, testInfo) => {
     await use(createUser(uniqueEmail(`w${testInfo.workerIndex}`)));
   },

@@ -2,14 +2,14 @@
 # The README's test command, and what .ci/run calls.
 #
 #   bash scripts/test.sh                 every layer
-#   bash scripts/test.sh unit e2e        only the layers named (lockfile typecheck unit build integration e2e)
+#   bash scripts/test.sh unit e2e        only the layers named (lockfile typecheck lint unit build integration e2e)
 #
 # 1. Installs what the tests need when it is missing (Debian packages as root, else it says
 #    what to install; node_modules when absent or older than the lockfile).
 # 2. Finds a PostgreSQL: DATABASE_URL if set, else one answering on 127.0.0.1:5432, else a
 #    throwaway cluster it starts here and removes at exit. MESHPLANE_TEST_FORCE_THROWAWAY_PG=1
 #    skips the first two. Tests create (and drop) their own databases on that server.
-# 3. Runs typecheck, unit, build, integration, e2e: all of them even when one fails, each
+# 3. Runs typecheck, lint, unit, build, integration, e2e: all of them even when one fails, each
 #    under a time limit; prints a summary and exits non-zero if any layer failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ ROOT=$PWD
 export NEXT_TELEMETRY_DISABLED=1 DEBIAN_FRONTEND=noninteractive
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-ALL_LAYERS=(lockfile typecheck unit build integration e2e)
+ALL_LAYERS=(lockfile typecheck lint unit build integration e2e)
 if [ $# -gt 0 ]; then LAYERS=("$@"); else LAYERS=("${ALL_LAYERS[@]}"); fi
 for l in "${LAYERS[@]}"; do
   case " ${ALL_LAYERS[*]} " in *" $l "*) ;; *) echo "unknown layer '$l' (choose from: ${ALL_LAYERS[*]})" >&2; exit 2 ;; esac
@@ -179,6 +179,9 @@ if wants typecheck; then
   # next-env.d.ts and route types come from Next; typegen makes them without a build.
   check_layer typecheck 600 bash -c 'node_modules/.bin/next typegen >/dev/null && node_modules/.bin/tsc --noEmit'
 fi
+if wants lint; then
+  check_layer lint 600 node_modules/.bin/eslint --max-warnings=0 .
+fi
 if wants unit; then
   run_layer unit 600 node_modules/.bin/vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RUN_DIR/unit.json"
   count unit $? vitest "$RUN_DIR/unit.json"
@@ -214,6 +217,6 @@ for l in "${LAYERS[@]}"; do
   total_ok=$((total_ok + PASSED[$l])) total_bad=$((total_bad + FAILED[$l]))
 done
 echo "layers: $layers_ok passed, $layers_bad failed"
-echo "(tests counted from the vitest and Playwright reports; typecheck and build count as one each)"
+echo "(tests counted from the vitest and Playwright reports; typecheck, lint and build count as one each)"
 echo "$total_ok passed, $total_bad failed"
 [ "$layers_bad" -eq 0 ]

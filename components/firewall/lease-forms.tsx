@@ -1,5 +1,6 @@
 'use client';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useState } from 'react';
+import { useOnNewState } from '@/components/ui/typed-values';
 import { SubmitButton } from '@/components/ui/button';
 import { Field, FormError } from '@/components/ui/field';
 import { leaseNowAction, renewLeaseAction } from './actions';
@@ -34,7 +35,7 @@ export function RenewForm({ leaseId, ip }: { leaseId: string; ip: string }) {
 export function LeaseIpForm({ networkId }: { networkId: string }) {
   const [state, action] = useActionState(leaseNowAction, null);
   const [ip, setIp] = useState('');
-  useEffect(() => { if (state?.ok) setIp(''); }, [state]);
+  useOnNewState(state, (s) => { if (s?.ok) setIp(''); });
   const error = state && !state.ok ? state.fieldErrors.ip ?? state.error : undefined;
   return (
     <form action={action} className="flex flex-col gap-3 sm:flex-row sm:items-start" noValidate aria-label="Lease an IP address">

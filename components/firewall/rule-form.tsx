@@ -1,5 +1,6 @@
 'use client';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useState } from 'react';
+import { useOnNewState } from '@/components/ui/typed-values';
 import { SubmitButton } from '@/components/ui/button';
 import { Field, FormError } from '@/components/ui/field';
 import { addressCount, isBroad, parseRuleCidr } from '@/lib/firewall/schemas';
@@ -10,7 +11,7 @@ export function AddRuleForm({ networkId }: { networkId: string }) {
   const [state, action] = useActionState(addRuleAction, null);
   const [cidr, setCidr] = useState('');
   const [note, setNote] = useState('');
-  useEffect(() => { if (state?.ok) { setCidr(''); setNote(''); } }, [state]);
+  useOnNewState(state, (s) => { if (s?.ok) { setCidr(''); setNote(''); } });
   const errors = state && !state.ok ? state.fieldErrors : {};
   // The same test the server applies; the server still decides, this only shows the box early.
   const parsed = parseRuleCidr(cidr);

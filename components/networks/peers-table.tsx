@@ -34,7 +34,7 @@ export function PeersTable({ networkId, basePath, initial, memberId }: { network
   const signature = initial.items.map((p) => `${p.id}:${p.pushState}:${p.appliedVersion}:${p.desiredVersion}`).join();
   useEffect(() => {
     queryClient.setQueryData(['peers', networkId, memberId, '', null], initial);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `signature` stands for `initial`, a new object at every render even when its rows are the same
   }, [signature]);
   const query = useQuery({
     queryKey: ['peers', networkId, memberId, debounced, after],

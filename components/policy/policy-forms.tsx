@@ -1,5 +1,6 @@
 'use client';
-import { startTransition, useActionState, useEffect, useId, useState } from 'react';
+import { startTransition, useActionState, useId, useState } from 'react';
+import { useOnNewState } from '@/components/ui/typed-values';
 import type { ActionResult } from '@/lib/actions/run-action';
 import { SubmitButton } from '@/components/ui/button';
 import { Field, FormError, inputClass } from '@/components/ui/field';
@@ -52,7 +53,7 @@ export function AddPolicyRuleForm({ networkId, sources, targets }: { networkId: 
   const [protocol, setProtocol] = useState('tcp');
   const [ports, setPorts] = useState('');
   const [note, setNote] = useState('');
-  useEffect(() => { if (state?.ok) { setPorts(''); setNote(''); } }, [state]);
+  useOnNewState(state, (s) => { if (s?.ok) { setPorts(''); setNote(''); } });
   const errors = state && !state.ok ? state.fieldErrors : {};
   return (
     <form onSubmit={submitWith(action)} noValidate aria-label="Add an allow rule" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[1fr_1fr_7rem_9rem_1fr_auto] lg:items-start">

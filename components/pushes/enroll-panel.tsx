@@ -1,5 +1,5 @@
 'use client';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useSyncExternalStore } from 'react';
 import { SubmitButton } from '@/components/ui/button';
 import { Copyable, CopyButton } from '@/components/ui/copy';
 import { enrollmentTokenAction } from './actions';
@@ -9,10 +9,11 @@ import { enrollmentTokenAction } from './actions';
  * command that uses it. The token is shown once; pressing again makes a new one and the
  * old one stops working.
  */
+const noSubscription = () => () => {};
+
 export function EnrollPanel({ peerId, enrolled, listenPort = 51820 }: { peerId: string; enrolled: boolean; listenPort?: number }) {
   const [state, action] = useActionState(enrollmentTokenAction, null);
-  const [origin, setOrigin] = useState('https://meshplane.example');
-  useEffect(() => setOrigin(window.location.origin), []);
+  const origin = useSyncExternalStore(noSubscription, () => window.location.origin, () => 'https://meshplane.example');
   const token = state?.ok ? state.data : null;
   const command = token
     ? `npx tsx agent/cli.ts enroll --server ${origin} --token ${token.token} --endpoint <this-host's-public-ip>:${listenPort}`

@@ -21,3 +21,16 @@ export function useTypedValues(state: ActionResult | null) {
     },
   };
 }
+
+/**
+ * Calls `onNew` while rendering, once for each new action state (clearing fields after a
+ * success, say): React's pattern for state that follows another, without an effect that
+ * would render twice.
+ */
+export function useOnNewState<S>(state: S, onNew: (state: S) => void) {
+  const [seen, setSeen] = useState(state);
+  if (seen !== state) {
+    setSeen(state);
+    onNew(state);
+  }
+}

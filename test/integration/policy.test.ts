@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { auditLog, policyRules } from '../../lib/db/schema';
 import { addTeamMemberOp, createProjectOp } from '../../lib/projects/operations';
 import { createNetworkOp } from '../../lib/networks/operations';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { auditLog, projects } from '@/lib/db/schema';
 import {
   addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, listProjectsOp, listTeamOp, removeTeamMemberOp, renameProjectOp,

@@ -1,6 +1,6 @@
 'use client';
 import { useActionState } from 'react';
-import { Field, FormError } from '@/components/ui/field';
+import { Field } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/button';
 import { renameProjectAction } from '../../actions';
 import { useTypedValues } from '@/components/ui/typed-values';

@@ -1,5 +1,6 @@
 'use client';
-import { useActionState, useEffect, useRef, useState } from 'react';
+import { useActionState, useRef, useState } from 'react';
+import { useOnNewState } from '@/components/ui/typed-values';
 import { roles, type Role } from '@/lib/db/schema/projects';
 import { Field, FormError, SelectField, inputClass } from '@/components/ui/field';
 import { SubmitButton, Spinner } from '@/components/ui/button';
@@ -26,7 +27,7 @@ export function RoleSelect({ projectId, userId, role, email }: { projectId: stri
   const form = useRef<HTMLFormElement>(null);
   const [value, setValue] = useState(role);
   // A refused change (the last owner) puts the select back to the role that still holds.
-  useEffect(() => { if (state && !state.ok) setValue(role); }, [state, role]);
+  useOnNewState(state, (s) => { if (s && !s.ok) setValue(role); });
   return (
     <form ref={form} action={action} className="flex items-center gap-2">
       <input type="hidden" name="projectId" value={projectId} />
