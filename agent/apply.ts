@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { renderNftables } from '../lib/firewall/nftables';
-import { applyDelta } from '../lib/protocol/diff';
+import { decidePush } from '../lib/protocol/decide-push';
 import { type HostConfig, deriveHostConfig } from '../lib/protocol/host-config';
 import { type AgentHealth, maxListedPeers } from '../lib/protocol/messages';
 import type { NetworkState } from '../lib/protocol/network-state';
@@ -113,29 +113,17 @@ export class Applier {
 
   private async handle(envelope: unknown): Promise<PushAnswer> {
     const { peerId } = this.deps;
-    const v = verifyEnvelope(envelope, this.deps.signingPublicKey);
-    if (!v.ok) return fail(v.code === 'malformed' ? 400 : 401, v.code, v.message);
-    if (v.target !== peerId) return fail(421, 'wrong_target', `this agent is ${peerId}, not ${v.target}`);
-    await this.load();
-    const msg = v.message;
+    // The signature is checked before anything is loaded: junk costs no disk read.
+    const verified = verifyEnvelope(envelope, this.deps.signingPublicKey);
+    if (verified.ok) await this.load();
     const applied = this.current?.state ?? null;
     const appliedVersion = applied?.version ?? null;
-    if (applied && msg.networkId !== applied.networkId) return fail(421, 'wrong_target', `this agent belongs to ${applied.networkId}`);
-    if (appliedVersion !== null && msg.version <= appliedVersion) {
-      return fail(409, 'stale', `version ${msg.version} is not newer than applied ${appliedVersion}`, { appliedVersion });
+    const decision = decidePush(applied, envelope, peerId, { verify: () => verified });
+    if (!decision.ok) {
+      const known = decision.status === 409 ? { appliedVersion } : {};
+      return fail(decision.status, decision.code, decision.message, known);
     }
-    let next: NetworkState;
-    if (msg.type === 'delta') {
-      if (!applied || msg.fromVersion !== applied.version) {
-        return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}, applied is ${appliedVersion ?? 'none'}`, { appliedVersion });
-      }
-      next = applyDelta(applied, msg);
-    } else {
-      next = msg.state;
-    }
-    if (!next.hosts.some((h) => h.peerId === peerId)) {
-      return fail(421, 'wrong_target', `${peerId} is not a host of ${next.networkId} at version ${next.version}`);
-    }
+    const { message: msg, next } = decision;
     const config = deriveHostConfig(next, peerId, this.now());
     try {
       await this.applyConfig(config, msg.type === 'snapshot');

@@ -21,9 +21,10 @@
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { applyDelta } from '../lib/protocol/diff';
+import { decidePush } from '../lib/protocol/decide-push';
 import { normalizeState, type NetworkState } from '../lib/protocol/network-state';
 import { maxListedPeers, type Message } from '../lib/protocol/messages';
-import { verifyEnvelope } from '../lib/protocol/signing';
+import { verifyEnvelope, type VerifyResult } from '../lib/protocol/signing';
 import { serveParent } from './ipc';
 
 type Host = { state: NetworkState | null };
@@ -104,7 +105,7 @@ const snapshots = new Map<string, NetworkState>(); // signature → normalized s
 const applied = new WeakMap<NetworkState, Map<string, NetworkState>>(); // from state → signature → next
 const members = new WeakMap<NetworkState, Set<string>>();
 
-type Verdict = { ok: true; message: Message; target: string; signature: string } | { ok: false; status: number; code: string; message: string };
+type Verdict = (VerifyResult & { ok: true; signature: string }) | (VerifyResult & { ok: false });
 
 function verify(envelope: unknown): Verdict {
   const e = envelope as { payload?: unknown; signature?: unknown; target?: unknown } | null;
@@ -114,7 +115,7 @@ function verify(envelope: unknown): Verdict {
   }
   stats.verifications++;
   const v = verifyEnvelope(envelope, signingKey);
-  if (!v.ok) return { ok: false, status: v.code === 'malformed' ? 400 : 401, code: v.code, message: v.message };
+  if (!v.ok) return v;
   const sig = (envelope as { signature: string }).signature;
   verified.set(sig, { payload: (envelope as { payload: string }).payload, message: v.message });
   while (verified.size > 64) verified.delete(verified.keys().next().value!);
@@ -224,18 +225,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
   if (!body) return fail(400, 'malformed', 'body is not valid gzip', host);
   let envelope: unknown;
   try { envelope = parseEnvelope(body); } catch { return fail(400, 'malformed', 'body is not JSON', host); }
-  const v = verify(envelope);
-  if (!v.ok) return fail(v.status, v.code, v.message, host);
-  if (v.target !== peerId) return fail(421, 'wrong_target', `this agent is ${peerId}`, host);
-  const msg = v.message;
-  const cur = host.state;
-  if (cur && msg.networkId !== cur.networkId) return fail(421, 'wrong_target', `this agent belongs to ${cur.networkId}`, host);
-  if (cur && msg.version <= cur.version) return fail(409, 'stale', `version ${msg.version} is not newer than applied ${cur.version}`, host);
-  if (msg.type === 'delta' && (!cur || msg.fromVersion !== cur.version)) {
-    return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}, applied is ${cur?.version ?? 'none'}`, host);
-  }
-  const next = nextState(cur, msg, v.signature);
-  if (!memberSet(next).has(peerId)) return fail(421, 'wrong_target', `${peerId} is not a host of ${next.networkId} at version ${next.version}`, host);
+  let signature = '';
+  const decision = decidePush(host.state, envelope, peerId, {
+    verify: (e) => { const v = verify(e); if (v.ok) signature = v.signature; return v; },
+    advance: (cur, msg) => nextState(cur, msg, signature),
+    isHost: (state, id) => memberSet(state).has(id),
+  });
+  if (!decision.ok) return fail(decision.status, decision.code, decision.message, host);
+  const next = decision.next;
   record(host, next);
   const figures = peersChunks(next, peerId);
   const n = figures.talkingTo;

@@ -75,3 +75,7 @@ export const agentHealthSchema = z.object({
   }).nullable(),
 });
 export type AgentHealth = z.infer<typeof agentHealthSchema>;
+
+/** The codes of an agent's refusals (docs/agent-protocol.md, "Answers"). */
+export const agentErrorCodes = ['malformed', 'bad_signature', 'stale', 'need_snapshot', 'wrong_target', 'too_large', 'apply_failed', 'internal'] as const;
+export type AgentErrorCode = (typeof agentErrorCodes)[number];

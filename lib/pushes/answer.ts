@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { wgKeySchema } from '../protocol/network-state';
+import { agentErrorCodes } from '../protocol/messages';
 
 /*
  * An agent's answer to a push (docs/agent-protocol.md, "Answers"), parsed strictly: whatever
@@ -8,8 +9,6 @@ import { wgKeySchema } from '../protocol/network-state';
  * reason it is a bad one. Unknown extra fields are ignored (newer agents may add some).
  */
 
-export const agentErrorCodes = ['malformed', 'bad_signature', 'stale', 'need_snapshot', 'wrong_target', 'too_large', 'apply_failed', 'internal'] as const;
-export type AgentErrorCode = (typeof agentErrorCodes)[number];
 
 /** `peerHandshakes`: the latest handshake per peer key the agent listed (devices' liveness). */
 export type Figures = { lastHandshakeAt: Date | null; rxBytes: number | null; txBytes: number | null; peerHandshakes?: PeerHandshake[] };

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { applyDelta } from '../../lib/protocol/diff';
+import { decidePush } from '../../lib/protocol/decide-push';
 import { type AgentHealth, maxListedPeers } from '../../lib/protocol/messages';
 import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
 import { verifyEnvelope } from '../../lib/protocol/signing';
@@ -111,17 +111,14 @@ export class StubFleet {
       ({ status, body: { error: { code, message }, appliedVersion: agent.state?.version ?? null, ...(agent.health ? { health: agent.health } : {}) } });
     let envelope: unknown;
     try { envelope = JSON.parse(text); } catch { return fail(400, 'malformed', 'body is not JSON'); }
-    const v = verifyEnvelope(envelope, this.signingPublicKey);
-    if (!v.ok) return fail(v.code === 'malformed' ? 400 : 401, v.code, v.message);
-    if (v.target !== agent.peerId) return fail(421, 'wrong_target', `this agent is ${agent.peerId}`);
-    const msg = v.message;
-    agent.received.push({ version: msg.version, kind: msg.type });
-    const cur = agent.state;
-    if (cur && msg.networkId !== cur.networkId) return fail(421, 'wrong_target', 'another network');
-    if (cur && msg.version <= cur.version) return fail(409, 'stale', `version ${msg.version} is not newer than applied ${cur.version}`);
-    if (msg.type === 'delta' && (!cur || msg.fromVersion !== cur.version)) return fail(409, 'need_snapshot', `delta from ${msg.fromVersion}`);
-    const next = msg.type === 'delta' ? applyDelta(cur!, msg) : normalizeState(msg.state);
-    if (!next.hosts.some((h) => h.peerId === agent.peerId)) return fail(421, 'wrong_target', 'not a host of this network');
+    const verify = (e: unknown) => {
+      const v = verifyEnvelope(e, this.signingPublicKey);
+      if (v.ok && v.target === agent.peerId) agent.received.push({ version: v.message.version, kind: v.message.type });
+      return v;
+    };
+    const decision = decidePush(agent.state, envelope, agent.peerId, { verify });
+    if (!decision.ok) return fail(decision.status, decision.code, decision.message);
+    const next = normalizeState(decision.next);
     agent.state = next;
     agent.applied.push(next.version);
     // Answers like the agent: totals over every peer, and the peers that shook hands listed (at
