@@ -4,11 +4,9 @@ import type { Queryable } from '../db/client';
 /** Who did it and from where; every mutating lib function takes one. */
 export type Actor = { userId: string; email: string; ip: string | null };
 
-export async function recordAudit(
-  db: Queryable,
-  actor: Actor,
-  entry: { projectId: string | null; action: string; resourceType: string; resourceId: string; details?: Record<string, unknown> },
-) {
+export type AuditEntry = { projectId: string | null; action: string; resourceType: string; resourceId: string; details?: Record<string, unknown> };
+
+export async function recordAudit(db: Queryable, actor: Actor, entry: AuditEntry) {
   await db.insert(auditLog).values({
     projectId: entry.projectId,
     actorUserId: actor.userId,

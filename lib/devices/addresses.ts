@@ -5,7 +5,7 @@ import { deviceAddresses, devices, memberships, networks, peers } from '../db/sc
 import { AppError, conflict, pgConstraint } from '../errors';
 import { deviceBlock } from '../networks/addressing';
 import { allocateAddresses, releaseAddresses } from '../networks/allocation';
-import { bumpConfigVersion } from '../networks/version';
+import { changeNetwork } from '../networks/change';
 import type { ReachableNetwork } from './queries';
 
 export const duplicateKeyMessage = 'This public key is already used by another device or host. Generate a new key pair.';
@@ -33,9 +33,11 @@ function duplicateKey(): AppError {
 
 /** Gives devices an address each in one network; hosts are told by the version bump. */
 async function addDevices(tx: Tx, networkId: string, deviceIds: string[]) {
-  const network = await bumpConfigVersion(tx, networkId); // first: its row lock serializes allocation
-  const ips = await allocateAddresses(tx, network, deviceIds, 'devices');
-  await tx.insert(deviceAddresses).values(deviceIds.map((deviceId, i) => ({ deviceId, networkId, ip: ips[i] })));
+  await changeNetwork(tx, null, networkId, async (tx, network) => {
+    const ips = await allocateAddresses(tx, network, deviceIds, 'devices');
+    await tx.insert(deviceAddresses).values(deviceIds.map((deviceId, i) => ({ deviceId, networkId, ip: ips[i] })));
+    return { result: undefined };
+  });
 }
 
 /** Gives the device an address in each network, in id order; a full network fails it all. */
@@ -56,11 +58,13 @@ export async function joinNetworks(tx: Tx, deviceId: string, list: ReachableNetw
 export async function leaveNetworks(tx: Tx, deviceIds: string[], networkIds: string[]) {
   if (deviceIds.length === 0) return;
   for (const networkId of [...new Set(networkIds)].sort()) {
-    await bumpConfigVersion(tx, networkId);
-    const gone = await tx.delete(deviceAddresses)
-      .where(and(eq(deviceAddresses.networkId, networkId), inArray(deviceAddresses.deviceId, deviceIds)))
-      .returning({ ip: deviceAddresses.ip });
-    await releaseAddresses(tx, networkId, gone.map((g) => g.ip));
+    await changeNetwork(tx, null, networkId, async (tx) => {
+      const gone = await tx.delete(deviceAddresses)
+        .where(and(eq(deviceAddresses.networkId, networkId), inArray(deviceAddresses.deviceId, deviceIds)))
+        .returning({ ip: deviceAddresses.ip });
+      await releaseAddresses(tx, networkId, gone.map((g) => g.ip));
+      return { result: undefined };
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client';
 import { devices } from '../db/schema';
 import { conflict, forbidden, pgConstraint } from '../errors';
 import { newId } from '../ids';
-import { bumpConfigVersion } from '../networks/version';
+import { changeNetwork } from '../networks/change';
 import { recordAudit, type Actor } from '../audit/record';
 import { claimPublicKey, joinNetworks, keyConflictOf, leaveNetworks } from './addresses';
 import { assembleDeviceConfig, networkReach } from './device-config';
@@ -73,7 +73,7 @@ export async function regenerateDevice(db: Db, actor: Actor, deviceId: string, p
         const holds = held.some((a) => a.networkId === networkId);
         if (!reachable) await leaveNetworks(tx, [device.id], [networkId]);
         else if (!holds) await joinNetworks(tx, device.id, [reachable]);
-        else await bumpConfigVersion(tx, networkId);
+        else await changeNetwork(tx, null, networkId, async () => ({ result: undefined }));
       }
       await audit(tx, actor, 'device.regenerate', device, reach.networks.map((n) => n.projectId));
       return give(tx, device);

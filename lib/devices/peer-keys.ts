@@ -1,9 +1,9 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/client';
+import type { Db, Queryable, Tx } from '../db/client';
 import { deviceAddresses, devices, networks, peers } from '../db/schema';
 import { conflict, notFound } from '../errors';
-import { recordAudit, type Actor } from '../audit/record';
-import { bumpConfigVersion } from '../networks/version';
+import type { Actor } from '../audit/record';
+import { changeNetwork } from '../networks/change';
 import { getPeer } from '../peers/peers';
 import { claimPublicKey, keyConflictOf } from './addresses';
 import { assemblePeerConfig } from './peer-config';
@@ -18,32 +18,33 @@ export type PeerChange = { publicKey?: string; endpoint?: string | null; gateway
  * one version bump. Answers the peer and, when a key was registered, its config body.
  */
 export async function updatePeer(db: Db, actor: Actor, peerId: string, change: PeerChange) {
-  try {
-    await db.transaction(async (tx) => {
-      const [peer] = await tx.select().from(peers).where(eq(peers.id, peerId));
-      if (!peer) throw notFound('Peer');
-      const network = await bumpConfigVersion(tx, peer.networkId); // also serializes gateway changes
-      if (change.publicKey !== undefined) {
-        // The agent made this host's key and keeps the private half: replacing it cuts the host off.
-        if (peer.hostTokenHash) throw conflict('This host is run by the Meshplane agent, which manages its key. Re-enrol the host to change it.', 'publicKey', 'agent_managed');
-        await claimPublicKey(tx, change.publicKey, { peerId });
-      }
-      if (change.gateway) await tx.update(peers).set({ isGateway: false }).where(and(eq(peers.networkId, peer.networkId), ne(peers.id, peerId)));
-      const set = {
-        ...(change.publicKey !== undefined ? { publicKey: change.publicKey } : {}),
-        ...(change.endpoint !== undefined ? { endpoint: change.endpoint } : {}),
-        ...(change.gateway !== undefined ? { isGateway: change.gateway } : {}),
-      };
-      await tx.update(peers).set(set).where(eq(peers.id, peerId));
-      // Record what changed, not the key itself: keys are public, but the log is about actions.
-      await recordAudit(tx, actor, {
-        projectId: network.projectId, action: 'peer.update', resourceType: 'peer', resourceId: peerId,
-        details: { keyRegistered: change.publicKey !== undefined, endpoint: change.endpoint, gateway: change.gateway },
-      });
-    });
-  } catch (e) {
-    throw keyConflictOf(e);
-  }
+  const networkOfPeer = async (tx: Tx) => {
+    const [peer] = await tx.select({ networkId: peers.networkId }).from(peers).where(eq(peers.id, peerId));
+    if (!peer) throw notFound('Peer');
+    return peer.networkId;
+  };
+  // The network's lock also serializes gateway changes.
+  await changeNetwork(db, actor, networkOfPeer, async (tx) => {
+    const [peer] = await tx.select().from(peers).where(eq(peers.id, peerId));
+    if (!peer) throw notFound('Peer');
+    if (change.publicKey !== undefined) {
+      // The agent made this host's key and keeps the private half: replacing it cuts the host off.
+      if (peer.hostTokenHash) throw conflict('This host is run by the Meshplane agent, which manages its key. Re-enrol the host to change it.', 'publicKey', 'agent_managed');
+      await claimPublicKey(tx, change.publicKey, { peerId });
+    }
+    if (change.gateway) await tx.update(peers).set({ isGateway: false }).where(and(eq(peers.networkId, peer.networkId), ne(peers.id, peerId)));
+    const set = {
+      ...(change.publicKey !== undefined ? { publicKey: change.publicKey } : {}),
+      ...(change.endpoint !== undefined ? { endpoint: change.endpoint } : {}),
+      ...(change.gateway !== undefined ? { isGateway: change.gateway } : {}),
+    };
+    await tx.update(peers).set(set).where(eq(peers.id, peerId));
+    // Record what changed, not the key itself: keys are public, but the log is about actions.
+    return {
+      result: undefined,
+      audit: { action: 'peer.update', resourceType: 'peer', resourceId: peerId, details: { keyRegistered: change.publicKey !== undefined, endpoint: change.endpoint, gateway: change.gateway } },
+    };
+  }, keyConflictOf);
   const peer = await getPeer(db, peerId);
   return { ...peer, config: change.publicKey !== undefined ? await peerConfig(db, peerId) : null };
 }

@@ -3,14 +3,14 @@ import type { Db, Queryable } from '../db/client';
 import { leases, users } from '../db/schema';
 import { newId } from '../ids';
 import { conflict, forbidden, notFound } from '../errors';
-import { recordAudit, type Actor } from '../audit/record';
-import { bumpConfigVersion } from '../networks/version';
+import type { Actor } from '../audit/record';
+import { changeNetwork } from '../networks/change';
 import { leaseDurationMs } from './schemas';
 
 /*
- * 24-hour leases. Every function takes `now`, so tests can move time. Every change runs
- * bumpConfigVersion first: its lock on the network row serializes lease changes per network,
- * which is what makes "Lease Now twice from one IP renews" safe without a unique index.
+ * 24-hour leases. Every function takes `now`, so tests can move time. Every change is a
+ * changeNetwork: its lock on the network row serializes lease changes per network, which is
+ * what makes "Lease Now twice from one IP renews" safe without a unique index.
  */
 
 // Always a bare address, whatever the driver prints for inet.
@@ -38,16 +38,17 @@ const leaseResult = { id: leases.id, ip: ipText, expiresAt: leases.expiresAt };
 /** Leases `ip` for 24 hours; an active lease of the same IP is renewed instead of duplicated. */
 export async function leaseNow(db: Db, actor: Actor, networkId: string, ip: string, now: Date) {
   const expiresAt = new Date(now.getTime() + leaseDurationMs);
-  return db.transaction(async (tx) => {
-    const network = await bumpConfigVersion(tx, networkId);
+  return changeNetwork(db, actor, networkId, async (tx, network) => {
     const [renewed] = await tx.update(leases).set({ expiresAt })
       .where(and(eq(leases.networkId, networkId), eq(leases.ip, ip), isActive(now))).returning(leaseResult);
     const lease = renewed ?? (await tx.insert(leases).values({ id: newId('lease'), networkId, ip, userId: actor.userId, expiresAt }).returning(leaseResult))[0];
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: renewed ? 'firewall.lease.renew' : 'firewall.lease.create', resourceType: 'lease', resourceId: lease.id,
-      details: { networkId, ip: lease.ip, expiresAt: expiresAt.toISOString(), ...(actor.ip === lease.ip ? {} : { statedIp: true }) },
-    });
-    return { ...lease, renewed: !!renewed, configVersion: network.configVersion };
+    return {
+      result: { ...lease, renewed: !!renewed, configVersion: network.configVersion },
+      audit: {
+        action: renewed ? 'firewall.lease.renew' : 'firewall.lease.create', resourceType: 'lease', resourceId: lease.id,
+        details: { networkId, ip: lease.ip, expiresAt: expiresAt.toISOString(), ...(actor.ip === lease.ip ? {} : { statedIp: true }) },
+      },
+    };
   });
 }
 
@@ -70,33 +71,28 @@ export async function renewLease(db: Db, actor: Actor, leaseId: string, now: Dat
   // Renewing someone else's address is leasing a stated IP, which only admins may do.
   if (!mayRenew(found, actor, opts.anyLease)) throw forbidden('Only admins may renew a lease for someone else\'s IP address.');
   const expiresAt = new Date(now.getTime() + leaseDurationMs);
-  return db.transaction(async (tx) => {
-    const network = await bumpConfigVersion(tx, found.networkId);
+  return changeNetwork(db, actor, found.networkId, async (tx, network) => {
     const [lease] = await tx.update(leases).set({ expiresAt }).where(and(eq(leases.id, leaseId), isActive(now))).returning(leaseResult);
     if (!lease) throw ended();
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: 'firewall.lease.renew', resourceType: 'lease', resourceId: leaseId,
-      details: { networkId: found.networkId, ip: lease.ip, expiresAt: expiresAt.toISOString() },
-    });
-    return { ...lease, configVersion: network.configVersion };
+    return {
+      result: { ...lease, configVersion: network.configVersion },
+      audit: { action: 'firewall.lease.renew', resourceType: 'lease', resourceId: leaseId, details: { networkId: found.networkId, ip: lease.ip, expiresAt: expiresAt.toISOString() } },
+    };
   });
 }
 
 /** Ends an active lease now; hosts drop it at the next push. */
 export async function revokeLease(db: Db, actor: Actor, leaseId: string, now: Date) {
   const found = await findLease(db, leaseId);
-  await db.transaction(async (tx) => {
-    const network = await bumpConfigVersion(tx, found.networkId);
+  await changeNetwork(db, actor, found.networkId, async (tx) => {
     const [lease] = await tx.update(leases).set({ revokedAt: now }).where(and(eq(leases.id, leaseId), isActive(now))).returning(leaseResult);
     if (!lease) throw ended();
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: 'firewall.lease.revoke', resourceType: 'lease', resourceId: leaseId,
-      details: { networkId: found.networkId, ip: lease.ip, wasUntil: lease.expiresAt.toISOString() },
-    });
+    return {
+      result: undefined,
+      audit: { action: 'firewall.lease.revoke', resourceType: 'lease', resourceId: leaseId, details: { networkId: found.networkId, ip: lease.ip, wasUntil: lease.expiresAt.toISOString() } },
+    };
   });
 }
-
-class NothingToExpire extends Error {}
 
 /**
  * For the push worker: takes leases that expired by `now` out of the configs by raising
@@ -111,15 +107,13 @@ export async function expireLeases(db: Db, now: Date): Promise<number> {
   let count = 0;
   for (const { networkId } of networkIds) {
     try {
-      count += await db.transaction(async (tx) => {
-        await bumpConfigVersion(tx, networkId);
+      count += await changeNetwork(db, null, networkId, async (tx) => {
         const handled = await tx.update(leases).set({ expiredHandledAt: now }).where(and(eq(leases.networkId, networkId), due)).returning({ id: leases.id });
         // Another worker got here first: undo our bump rather than push a config for nothing.
-        if (handled.length === 0) throw new NothingToExpire();
-        return handled.length;
+        return { result: handled.length, unchanged: handled.length === 0 };
       });
     } catch (e) {
-      if (!(e instanceof NothingToExpire) && !isGoneNetwork(e)) throw e;
+      if (!isGoneNetwork(e)) throw e;
     }
   }
   return count;

@@ -1,11 +1,11 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db, Queryable } from '../db/client';
+import type { Db, Queryable, Tx } from '../db/client';
 import { firewallRules, users } from '../db/schema';
 import { newId } from '../ids';
 import { conflict, invalid, notFound, pgConstraint } from '../errors';
-import { recordAudit, type Actor } from '../audit/record';
-import { bumpConfigVersion } from '../networks/version';
+import type { Actor } from '../audit/record';
+import { changeNetwork } from '../networks/change';
 import { addressCount, isBroad, type ruleCreateSchema } from './schemas';
 
 // inet prints a /32 as a bare address; rules are always shown and sent with their prefix.
@@ -38,34 +38,26 @@ export async function addRule(db: Db, actor: Actor, networkId: string, input: z.
   if (isBroad(input.cidr) && !input.confirmBroad) {
     throw invalid(`${cidr} opens the WireGuard port to ${addressCount(input.cidr)} addresses. Confirm that this broad rule is intended.`, 'confirmBroad');
   }
-  try {
-    return await db.transaction(async (tx) => {
-      const network = await bumpConfigVersion(tx, networkId);
-      const [rule] = await tx.insert(firewallRules).values({ id: newId('rule'), networkId, cidr, note: input.note, createdBy: actor.userId })
-        .returning({ id: firewallRules.id, createdAt: firewallRules.createdAt });
-      await recordAudit(tx, actor, {
-        projectId: network.projectId, action: 'firewall.rule.add', resourceType: 'firewall_rule', resourceId: rule.id,
-        details: { networkId, cidr, note: input.note, ...(isBroad(input.cidr) ? { confirmedBroad: true } : {}) },
-      });
-      return { id: rule.id, networkId, cidr, note: input.note, createdAt: rule.createdAt, configVersion: network.configVersion };
-    });
-  } catch (e) {
-    if (pgConstraint(e) === 'firewall_rules_network_cidr_uq') throw conflict(`${cidr} is already a rule of this network.`, 'cidr', 'duplicate_rule');
-    throw e;
-  }
+  return changeNetwork(db, actor, networkId, async (tx, network) => {
+    const [rule] = await tx.insert(firewallRules).values({ id: newId('rule'), networkId, cidr, note: input.note, createdBy: actor.userId })
+      .returning({ id: firewallRules.id, createdAt: firewallRules.createdAt });
+    return {
+      result: { id: rule.id, networkId, cidr, note: input.note, createdAt: rule.createdAt, configVersion: network.configVersion },
+      audit: { action: 'firewall.rule.add', resourceType: 'firewall_rule', resourceId: rule.id, details: { networkId, cidr, note: input.note, ...(isBroad(input.cidr) ? { confirmedBroad: true } : {}) } },
+    };
+  }, (e) => (pgConstraint(e) === 'firewall_rules_network_cidr_uq' ? conflict(`${cidr} is already a rule of this network.`, 'cidr', 'duplicate_rule') : e));
 }
 
 export async function deleteRule(db: Db, actor: Actor, ruleId: string) {
-  await db.transaction(async (tx) => {
+  const networkOfRule = async (tx: Tx) => {
     const [found] = await tx.select({ networkId: firewallRules.networkId }).from(firewallRules).where(eq(firewallRules.id, ruleId));
     if (!found) throw notFound('Rule');
-    const network = await bumpConfigVersion(tx, found.networkId);
+    return found.networkId;
+  };
+  await changeNetwork(db, actor, networkOfRule, async (tx, network) => {
     const [gone] = await tx.delete(firewallRules).where(eq(firewallRules.id, ruleId)).returning({ cidr: cidrText, note: firewallRules.note });
     // Deleted by a concurrent request between our read and the network lock.
     if (!gone) throw notFound('Rule');
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: 'firewall.rule.delete', resourceType: 'firewall_rule', resourceId: ruleId,
-      details: { networkId: found.networkId, cidr: gone.cidr, note: gone.note },
-    });
+    return { result: undefined, audit: { action: 'firewall.rule.delete', resourceType: 'firewall_rule', resourceId: ruleId, details: { networkId: network.id, cidr: gone.cidr, note: gone.note } } };
   });
 }

@@ -5,7 +5,7 @@ import { members, networks, peers, processes, type Member } from '../db/schema';
 import { newId } from '../ids';
 import { conflict, invalid, notFound, pgConstraint } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
-import { bumpConfigVersion } from '../networks/version';
+import { changeNetwork } from '../networks/change';
 import { chooseGatewayIfNone } from '../networks/gateway';
 import { allocateAddresses, releaseAddresses } from '../networks/allocation';
 import type { memberCreateSchema, memberUpdateSchema } from './schemas';
@@ -54,66 +54,75 @@ function initialProcesses(input: z.output<typeof memberCreateSchema>): Record<st
   return { [instanceProcess]: input.instances ?? 1 };
 }
 
+const duplicateLabel = (label: string | undefined) => (e: unknown) =>
+  pgConstraint(e) === 'members_network_label_uq' ? conflict(`A member labelled "${label}" already exists in this network.`, 'label', 'duplicate_label') : e;
+
+const networkOfMember = (memberId: string) => async (tx: Tx) => {
+  const [member] = await tx.select({ networkId: members.networkId }).from(members).where(eq(members.id, memberId));
+  if (!member) throw notFound('Member');
+  return member.networkId;
+};
+
+async function memberRow(tx: Tx, memberId: string): Promise<Member> {
+  const [member] = await tx.select().from(members).where(eq(members.id, memberId));
+  if (!member) throw notFound('Member'); // deleted between the lookup and the network lock
+  return member;
+}
+
 export async function createMember(db: Db, actor: Actor, networkId: string, input: z.output<typeof memberCreateSchema>) {
   const targets = initialProcesses(input);
-  try {
-    return await db.transaction(async (tx) => {
-      const network = await bumpConfigVersion(tx, networkId);
-      const [member] = await tx.insert(members).values({
-        id: newId(input.kind), networkId, kind: input.kind, label: input.label, tags: input.tags,
-      }).returning();
-      await scaleProcesses(tx, network, member, targets);
-      await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.create', resourceType: 'member', resourceId: member.id, details: { label: member.label, kind: member.kind, processes: targets, networkId: network.id } });
-      return member;
-    });
-  } catch (e) {
-    if (pgConstraint(e) === 'members_network_label_uq') throw conflict(`A member labelled "${input.label}" already exists in this network.`, 'label', 'duplicate_label');
-    throw e;
-  }
+  return changeNetwork(db, actor, networkId, async (tx, network) => {
+    const [member] = await tx.insert(members).values({
+      id: newId(input.kind), networkId, kind: input.kind, label: input.label, tags: input.tags,
+    }).returning();
+    await scaleProcesses(tx, network, member, targets);
+    return { result: member, audit: { action: 'member.create', resourceType: 'member', resourceId: member.id, details: { label: member.label, kind: member.kind, processes: targets, networkId: network.id } } };
+  }, duplicateLabel(input.label));
 }
 
 export async function scaleMember(db: Db, actor: Actor, memberId: string, input: Record<string, number>) {
-  return db.transaction(async (tx) => {
-    const [member] = await tx.select().from(members).where(eq(members.id, memberId));
-    if (!member) throw notFound('Member');
+  return changeNetwork(db, actor, networkOfMember(memberId), async (tx, network) => {
+    const member = await memberRow(tx, memberId);
     const isApp = member.kind === 'application';
     if (isApp && 'instances' in input) throw invalid('Applications scale by process, e.g. {"web": 3}.', 'instances');
     if (!isApp && (Object.keys(input).length !== 1 || !('instances' in input))) throw invalid('Addons and externals scale with {"instances": N}.', 'instances');
-    const network = await bumpConfigVersion(tx, member.networkId);
     const targets = isApp ? input : { [instanceProcess]: input.instances };
     await scaleProcesses(tx, network, member, targets);
-    await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.scale', resourceType: 'member', resourceId: member.id, details: input });
-    return member;
+    return { result: member, audit: { action: 'member.scale', resourceType: 'member', resourceId: member.id, details: input } };
   });
 }
 
 export async function updateMember(db: Db, actor: Actor, memberId: string, input: z.output<typeof memberUpdateSchema>) {
+  const update = async (tx: Tx) => {
+    const [member] = await tx.update(members).set(input).where(eq(members.id, memberId)).returning();
+    if (!member) throw notFound('Member');
+    return member;
+  };
+  const audit = { action: 'member.update', resourceType: 'member', resourceId: memberId, details: input };
+  // Tags select hosts in access-policy rules ("tag:db"): retagging changes the hosts' configs.
+  if (input.tags !== undefined) {
+    return changeNetwork(db, actor, networkOfMember(memberId), async (tx) => ({ result: await update(tx), audit }), duplicateLabel(input.label));
+  }
   try {
     return await db.transaction(async (tx) => {
-      const [member] = await tx.update(members).set(input).where(eq(members.id, memberId)).returning();
-      if (!member) throw notFound('Member');
-      // Tags select hosts in access-policy rules ("tag:db"): retagging changes the hosts' configs.
-      const [network] = input.tags !== undefined ? [await bumpConfigVersion(tx, member.networkId)]
-        : await tx.select({ projectId: networks.projectId }).from(networks).where(eq(networks.id, member.networkId));
-      await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.update', resourceType: 'member', resourceId: memberId, details: input });
+      const member = await update(tx);
+      const [network] = await tx.select({ projectId: networks.projectId }).from(networks).where(eq(networks.id, member.networkId));
+      await recordAudit(tx, actor, { projectId: network.projectId, ...audit });
       return member;
     });
   } catch (e) {
-    if (pgConstraint(e) === 'members_network_label_uq') throw conflict(`A member labelled "${input.label}" already exists in this network.`, 'label', 'duplicate_label');
-    throw e;
+    throw duplicateLabel(input.label)(e);
   }
 }
 
 export async function deleteMember(db: Db, actor: Actor, memberId: string) {
-  await db.transaction(async (tx) => {
-    const [member] = await tx.select().from(members).where(eq(members.id, memberId));
-    if (!member) throw notFound('Member');
-    const network = await bumpConfigVersion(tx, member.networkId);
+  await changeNetwork(db, actor, networkOfMember(memberId), async (tx, network) => {
+    const member = await memberRow(tx, memberId);
     const removed = await tx.delete(peers).where(eq(peers.memberId, memberId)).returning({ ip: peers.ip });
     await releaseAddresses(tx, network.id, removed.map((r) => r.ip));
     await chooseGatewayIfNone(tx, network.id);
     await tx.delete(members).where(eq(members.id, memberId));
-    await recordAudit(tx, actor, { projectId: network.projectId, action: 'member.delete', resourceType: 'member', resourceId: memberId, details: { label: member.label, peers: removed.length, networkId: member.networkId } });
+    return { result: undefined, audit: { action: 'member.delete', resourceType: 'member', resourceId: memberId, details: { label: member.label, peers: removed.length, networkId: member.networkId } } };
   });
 }
 

@@ -14,7 +14,7 @@ function inUse(networkId: string, cooldownSeconds: number) {
 
 /**
  * Takes `owners.length` free addresses for peers (lowest first) or devices (highest first,
- * inside the device block). Must run after bumpConfigVersion, whose row lock serializes
+ * inside the device block). Runs inside changeNetwork, whose row lock serializes
  * allocations per network; the primary key of ip_allocations is the safety net.
  */
 export async function allocateAddresses(tx: Tx, network: Network, owners: string[], pool: 'peers' | 'devices'): Promise<string[]> {

@@ -10,8 +10,8 @@ import { notFound } from '../errors';
 /**
  * When the network chooses its gateway itself and has no enrolled one, makes the lowest
  * suitable host the gateway: enrolled, with an endpoint devices can reach, run by the agent.
- * Call inside the transaction that changed the hosts, after bumpConfigVersion locked the
- * network. Answers the chosen peer's id, or null when nothing changed.
+ * Call inside the changeNetwork that changed the hosts (its lock on the network serializes
+ * gateway choices). Answers the chosen peer's id, or null when nothing changed.
  */
 export async function chooseGatewayIfNone(tx: Tx, networkId: string): Promise<string | null> {
   const [network] = await tx.select({ autoGateway: networks.autoGateway }).from(networks).where(eq(networks.id, networkId));

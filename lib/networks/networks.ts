@@ -1,13 +1,13 @@
 import { and, asc, eq, sql, arrayContains, ilike } from 'drizzle-orm';
 import type { z } from 'zod';
-import { rows, type Db } from '../db/client';
+import { rows, type Db, type Tx } from '../db/client';
 import { memberships, networks, type Network } from '../db/schema';
 import { newId } from '../ids';
 import { conflict, invalid, notFound, pgConstraint, pgErrorCode } from '../errors';
 import { env } from '../env';
 import { recordAudit, type Actor } from '../audit/record';
 import { nextFreeSlash16, parseNetworkCidr } from './addressing';
-import { bumpConfigVersion } from './version';
+import { changeNetwork } from './change';
 import { chooseGatewayIfNone } from './gateway';
 import type { networkCreateSchema, networkUpdateSchema } from './schemas';
 
@@ -88,19 +88,30 @@ export async function getNetwork(db: Db, networkId: string) {
 }
 
 export async function updateNetwork(db: Db, actor: Actor, networkId: string, input: z.output<typeof networkUpdateSchema>) {
+  const duplicateLabel = (e: unknown) =>
+    pgConstraint(e) === 'networks_project_label_uq' ? conflict(`A network labelled "${input.label}" already exists in this project.`, 'label', 'duplicate_label') : e;
+  const update = async (tx: Tx) => {
+    const [network] = await tx.update(networks).set(input).where(eq(networks.id, networkId)).returning();
+    if (!network) throw notFound('Network');
+    return network;
+  };
+  const audit = { action: 'network.update', resourceType: 'network', resourceId: networkId, details: input };
+  // Turning automatic choice on picks a gateway now if there is none: hosts' configs change.
+  if (input.autoGateway) {
+    return changeNetwork(db, actor, networkId, async (tx) => {
+      const network = await update(tx);
+      await chooseGatewayIfNone(tx, networkId);
+      return { result: presentNetwork(network), audit };
+    }, duplicateLabel);
+  }
   try {
     return await db.transaction(async (tx) => {
-      // Turning automatic choice on picks a gateway now if there is none: hosts' configs change.
-      if (input.autoGateway) await bumpConfigVersion(tx, networkId);
-      const [network] = await tx.update(networks).set(input).where(eq(networks.id, networkId)).returning();
-      if (!network) throw notFound('Network');
-      if (input.autoGateway) await chooseGatewayIfNone(tx, networkId);
-      await recordAudit(tx, actor, { projectId: network.projectId, action: 'network.update', resourceType: 'network', resourceId: networkId, details: input });
+      const network = await update(tx);
+      await recordAudit(tx, actor, { projectId: network.projectId, ...audit });
       return presentNetwork(network);
     });
   } catch (e) {
-    if (pgConstraint(e) === 'networks_project_label_uq') throw conflict(`A network labelled "${input.label}" already exists in this project.`, 'label', 'duplicate_label');
-    throw e;
+    throw duplicateLabel(e);
   }
 }
 

@@ -1,11 +1,11 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db, Queryable } from '../db/client';
+import type { Db, Queryable, Tx } from '../db/client';
 import { members, networks, peers, policyRules, processes, users } from '../db/schema';
 import { newId } from '../ids';
 import { conflict, invalid, notFound, pgConstraint } from '../errors';
-import { recordAudit, type Actor } from '../audit/record';
-import { bumpConfigVersion } from '../networks/version';
+import type { Actor } from '../audit/record';
+import { changeNetwork, type NetworkChange } from '../networks/change';
 import { deviceBlock } from '../networks/addressing';
 import type { Policy, PolicyMode } from './document';
 import { resolveSelector, type TaggedHost } from './resolve';
@@ -34,16 +34,14 @@ export async function getPolicy(db: Queryable, networkId: string) {
 }
 
 export async function setPolicyMode(db: Db, actor: Actor, networkId: string, mode: PolicyMode) {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.select({ mode: networks.policyMode }).from(networks).where(eq(networks.id, networkId)).for('update');
-    if (!before) throw notFound('Network');
-    if (before.mode === mode) return { mode, configVersion: null };
-    const network = await bumpConfigVersion(tx, networkId);
+  return changeNetwork(db, actor, networkId, async (tx, network): Promise<NetworkChange<{ mode: PolicyMode; configVersion: number | null }>> => {
+    const before = network.policyMode;
+    if (before === mode) return { result: { mode, configVersion: null }, unchanged: true };
     await tx.update(networks).set({ policyMode: mode }).where(eq(networks.id, networkId));
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: 'policy.mode', resourceType: 'network', resourceId: networkId, details: { from: before.mode, to: mode },
-    });
-    return { mode, configVersion: network.configVersion };
+    return {
+      result: { mode, configVersion: network.configVersion },
+      audit: { action: 'policy.mode', resourceType: 'network', resourceId: networkId, details: { from: before, to: mode } },
+    };
   });
 }
 
@@ -70,40 +68,35 @@ async function checkSelector(db: Queryable, networkId: string, text: string, fie
 }
 
 export async function addPolicyRule(db: Db, actor: Actor, networkId: string, input: z.output<typeof policyRuleCreateSchema>) {
-  try {
-    return await db.transaction(async (tx) => {
-      const network = await bumpConfigVersion(tx, networkId);
-      const fromMemberId = await checkSelector(tx, networkId, input.from, 'from');
-      const toMemberId = await checkSelector(tx, networkId, input.to, 'to');
-      const [rule] = await tx.insert(policyRules).values({
-        id: newId('policyRule'), networkId, fromSelector: input.from, toSelector: input.to, fromMemberId, toMemberId,
-        protocol: input.protocol, ports: input.ports, note: input.note, createdBy: actor.userId,
-      }).returning({ id: policyRules.id, createdAt: policyRules.createdAt });
-      await recordAudit(tx, actor, {
-        projectId: network.projectId, action: 'policy.rule.add', resourceType: 'policy_rule', resourceId: rule.id,
+  return changeNetwork(db, actor, networkId, async (tx, network) => {
+    const fromMemberId = await checkSelector(tx, networkId, input.from, 'from');
+    const toMemberId = await checkSelector(tx, networkId, input.to, 'to');
+    const [rule] = await tx.insert(policyRules).values({
+      id: newId('policyRule'), networkId, fromSelector: input.from, toSelector: input.to, fromMemberId, toMemberId,
+      protocol: input.protocol, ports: input.ports, note: input.note, createdBy: actor.userId,
+    }).returning({ id: policyRules.id, createdAt: policyRules.createdAt });
+    return {
+      result: { id: rule.id, networkId, ...input, createdAt: rule.createdAt, configVersion: network.configVersion },
+      audit: {
+        action: 'policy.rule.add', resourceType: 'policy_rule', resourceId: rule.id,
         details: { networkId, from: input.from, to: input.to, protocol: input.protocol, ports: input.ports, note: input.note },
-      });
-      return { id: rule.id, networkId, ...input, createdAt: rule.createdAt, configVersion: network.configVersion };
-    });
-  } catch (e) {
-    if (pgConstraint(e) === 'policy_rules_network_rule_uq') {
-      throw conflict(`A rule from ${input.from} to ${input.to} on ${input.protocol} ${input.ports} already exists.`, 'from', 'duplicate_rule');
-    }
-    throw e;
-  }
+      },
+    };
+  }, (e) => (pgConstraint(e) === 'policy_rules_network_rule_uq'
+    ? conflict(`A rule from ${input.from} to ${input.to} on ${input.protocol} ${input.ports} already exists.`, 'from', 'duplicate_rule') : e));
 }
 
 export async function deletePolicyRule(db: Db, actor: Actor, ruleId: string) {
-  await db.transaction(async (tx) => {
+  const networkOfRule = async (tx: Tx) => {
     const [found] = await tx.select({ networkId: policyRules.networkId }).from(policyRules).where(eq(policyRules.id, ruleId));
     if (!found) throw notFound('Rule');
-    const network = await bumpConfigVersion(tx, found.networkId);
+    return found.networkId;
+  };
+  await changeNetwork(db, actor, networkOfRule, async (tx, network) => {
     const [gone] = await tx.delete(policyRules).where(eq(policyRules.id, ruleId))
       .returning({ from: policyRules.fromSelector, to: policyRules.toSelector, protocol: policyRules.protocol, ports: policyRules.ports });
-    if (!gone) throw notFound('Rule');
-    await recordAudit(tx, actor, {
-      projectId: network.projectId, action: 'policy.rule.delete', resourceType: 'policy_rule', resourceId: ruleId, details: { networkId: found.networkId, ...gone },
-    });
+    if (!gone) throw notFound('Rule'); // deleted between the lookup and the network lock
+    return { result: undefined, audit: { action: 'policy.rule.delete', resourceType: 'policy_rule', resourceId: ruleId, details: { networkId: network.id, ...gone } } };
   });
 }
 

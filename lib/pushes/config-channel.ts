@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 /*
  * The signal bus of delivery: PostgreSQL NOTIFY on this channel, payload the network's id,
- * sent by bumpConfigVersion in the transaction that raises the version (so it arrives at
+ * sent by changeNetwork in the transaction that raises the version (so it arrives at
  * commit, on every replica). Inside a process the notification is passed on to whoever waits
  * for that network (the push rounds, the agents' long-polls) through one emitter.
  */

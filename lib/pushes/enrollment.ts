@@ -6,7 +6,7 @@ import { AppError, conflict, invalid, notFound } from '../errors';
 import { env } from '../env';
 import { recordAudit, type Actor } from '../audit/record';
 import { hashToken, newSecretToken, secretTokenPattern } from '../auth/secret-token';
-import { bumpConfigVersion } from '../networks/version';
+import { changeNetwork } from '../networks/change';
 import { chooseGatewayIfNone } from '../networks/gateway';
 import { claimPublicKey, keyConflictOf } from '../devices/addresses';
 import { endpointSchema, wgKeySchema } from '../protocol/network-state';
@@ -65,33 +65,32 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
   }
   const { publicKeyBase64 } = await getSigningKey(db);
   const hostToken = newSecretToken('mph');
-  try {
-    return await db.transaction(async (tx) => {
-      const [consumed] = await tx.update(enrollmentTokens).set({ usedAt: sql`now()` })
-        .where(and(eq(enrollmentTokens.tokenHash, hashToken(input.token)), isNull(enrollmentTokens.usedAt), gt(enrollmentTokens.expiresAt, sql`now()`)))
-        .returning({ peerId: enrollmentTokens.peerId });
-      if (!consumed) throw await refusal(tx, input.token);
-      const { peerId } = consumed;
-      const [peer] = await tx.select({ networkId: peers.networkId }).from(peers).where(eq(peers.id, peerId));
-      if (!peer) throw notFound('Peer');
-      const network = await bumpConfigVersion(tx, peer.networkId); // locks the network first, like every change
-      await claimPublicKey(tx, input.publicKey, { peerId });
-      await tx.update(peers).set({
-        publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null,
-        appliedVersion: 0, desiredVersion: network.configVersion, pushState: 'pending', attempts: 0, lastError: null,
-        nextAttemptAt: sql`now()`, claimedAt: null,
-      }).where(eq(peers.id, peerId));
-      await chooseGatewayIfNone(tx, peer.networkId);
-      // The agent is no user: the log names it by its peer (the token's creator is logged already).
-      await tx.insert(auditLog).values({
-        projectId: network.projectId, actorUserId: null, actorEmail: `agent ${peerId}`, action: 'peer.enroll',
-        resourceType: 'peer', resourceId: peerId, ip, details: { endpoint: input.endpoint, agentUrl: input.agentUrl ?? null },
-      });
-      return { peerId, hostToken, signingPublicKey: publicKeyBase64 };
+  let peerId = '';
+  const consumeToken = async (tx: Tx) => {
+    const [consumed] = await tx.update(enrollmentTokens).set({ usedAt: sql`now()` })
+      .where(and(eq(enrollmentTokens.tokenHash, hashToken(input.token)), isNull(enrollmentTokens.usedAt), gt(enrollmentTokens.expiresAt, sql`now()`)))
+      .returning({ peerId: enrollmentTokens.peerId });
+    if (!consumed) throw await refusal(tx, input.token);
+    peerId = consumed.peerId;
+    const [peer] = await tx.select({ networkId: peers.networkId }).from(peers).where(eq(peers.id, peerId));
+    if (!peer) throw notFound('Peer');
+    return peer.networkId;
+  };
+  // The agent is no user: the log names it by its peer (the token's creator is logged already).
+  return changeNetwork(db, null, consumeToken, async (tx, network) => {
+    await claimPublicKey(tx, input.publicKey, { peerId });
+    await tx.update(peers).set({
+      publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null,
+      appliedVersion: 0, desiredVersion: network.configVersion, pushState: 'pending', attempts: 0, lastError: null,
+      nextAttemptAt: sql`now()`, claimedAt: null,
+    }).where(eq(peers.id, peerId));
+    await chooseGatewayIfNone(tx, network.id);
+    await tx.insert(auditLog).values({
+      projectId: network.projectId, actorUserId: null, actorEmail: `agent ${peerId}`, action: 'peer.enroll',
+      resourceType: 'peer', resourceId: peerId, ip, details: { endpoint: input.endpoint, agentUrl: input.agentUrl ?? null },
     });
-  } catch (e) {
-    throw keyConflictOf(e);
-  }
+    return { result: { peerId, hostToken, signingPublicKey: publicKeyBase64 } };
+  }, keyConflictOf);
 }
 
 async function refusal(tx: Tx, token: string): Promise<AppError> {

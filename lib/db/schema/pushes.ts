@@ -22,7 +22,7 @@ export const networkDocuments = pgTable(
 /**
  * When each config version was raised, so that /metrics can say how long a host has been
  * behind ("the oldest unapplied change"). One small row per change; pruned below the
- * lowest version an enrolled host still runs (lib/networks/version.ts).
+ * lowest version an enrolled host still runs (lib/networks/change.ts).
  */
 export const networkVersions = pgTable(
   'network_versions',
