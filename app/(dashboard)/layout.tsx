@@ -1,8 +1,8 @@
 import Link from 'next/link';
+import { load } from '@/lib/actions/load';
 import { requireUser } from '@/lib/auth/session';
-import { getDb } from '@/lib/db/client';
 import { env } from '@/lib/env';
-import { hasDeveloperAccess } from '@/lib/projects/access';
+import { developerAccessOp } from '@/lib/projects/operations';
 import { Logo } from '@/components/shell/logo';
 import { signOutAction } from '../(auth)/actions';
 import { SubmitButton } from '@/components/ui/button';
@@ -10,7 +10,7 @@ import { Providers } from '@/components/shell/providers';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
-  const showAccess = await hasDeveloperAccess(await getDb(), user.id);
+  const showAccess = await load(developerAccessOp, {});
   const links = [{ href: '/projects', label: 'Projects' }, ...(showAccess ? [{ href: '/access', label: 'My access' }] : []), { href: '/settings', label: 'Settings' }];
   return (
     <div className="min-h-dvh">

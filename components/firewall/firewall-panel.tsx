@@ -1,6 +1,7 @@
 import { load } from '@/lib/actions/load';
 import { can } from '@/lib/auth/permissions';
-import { getFirewallOp, noIpMessage } from '@/lib/firewall/operations';
+import { getFirewallOp } from '@/lib/firewall/operations';
+import { noIpMessage } from '@/lib/firewall/schemas';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { LeaseIpForm, LeaseNowForm } from './lease-forms';

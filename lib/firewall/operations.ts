@@ -7,11 +7,10 @@ import { addRule, deleteRule, listRules } from './rules';
 import { activeLeases, leaseNow, mayRenew, renewLease, revokeLease } from './leases';
 import { coverageOf } from './allow-list';
 import { getNetwork } from '../networks/networks';
-import { leaseCreateSchema, ruleCreateSchema } from './schemas';
+import { leaseCreateSchema, noIpMessage, ruleCreateSchema } from './schemas';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
 
-export const noIpMessage = 'We could not determine your IP address; an admin can add a permanent rule instead.';
 
 // The network's rules and active leases, the caller's IP and whether hosts would accept it.
 export const getFirewallOp = operation({

@@ -105,3 +105,5 @@ export const leaseCreateSchema = z.object({
       return ip ?? undefined;
     }),
 });
+
+export const noIpMessage = 'We could not determine your IP address; an admin can add a permanent rule instead.';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { operation } from '../auth/gate';
 import { idPattern } from '../ids';
-import { createProject, deleteProject, getProject, listProjectsForUser, projectNameSchema, renameProject } from './projects';
+import { createProject, deleteProject, getProject, listProjectsForUser, projectFootprint, projectNameSchema, renameProject } from './projects';
+import { hasDeveloperAccess } from './access';
 import { addTeamMemberSchema, addTeamMember, changeRole, listTeam, removeTeamMember, roleSchema } from './team';
 import { emailSchema } from '../users/users';
 
@@ -30,6 +31,19 @@ export const renameProjectOp = operation({
   name: 'projects.rename', input: z.object({ projectId, name: projectNameSchema }), permission: 'project.manage',
   scope: (i) => ({ project: i.projectId }),
   run: (ctx, input) => renameProject(ctx.db, ctx.actor, input.projectId, input.name),
+});
+
+// What deleting the project would take with it (its settings page says so before asking).
+export const projectFootprintOp = operation({
+  name: 'projects.footprint', input: z.object({ projectId }), permission: 'project.manage',
+  scope: (i) => ({ project: i.projectId }),
+  run: (ctx, input) => projectFootprint(ctx.db, input.projectId),
+});
+
+// Whether the caller is a developer (or more) anywhere: the "My access" tab shows only then.
+export const developerAccessOp = operation({
+  name: 'projects.developerAccess', input: z.object({}), permission: 'signed-in',
+  run: (ctx) => hasDeveloperAccess(ctx.db, ctx.principal.userId),
 });
 
 export const deleteProjectOp = operation({

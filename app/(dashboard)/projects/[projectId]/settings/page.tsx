@@ -1,10 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/actions/load';
-import { getProjectOp } from '@/lib/projects/operations';
+import { getProjectOp, projectFootprintOp } from '@/lib/projects/operations';
 import { can } from '@/lib/auth/permissions';
-import { getDb } from '@/lib/db/client';
-import { projectFootprint } from '@/lib/projects/projects';
 import { Card, CardHeader } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { deleteProjectAction } from '../../actions';
@@ -16,7 +14,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
   const { projectId } = await params;
   const project = await load(getProjectOp, { projectId });
   if (!can(project.role, 'project.manage')) notFound();
-  const footprint = await projectFootprint(await getDb(), projectId);
+  const footprint = await load(projectFootprintOp, { projectId });
   return (
     <div className="space-y-6">
       <Card>
