@@ -14,16 +14,16 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import next from 'next';
-import { env, EnvError } from './lib/env';
-import { openDatabase, setDb, type Handle } from './lib/db/client';
-import { DataDirInUseError } from './lib/db/data-dir-lock';
-import { DatabaseStartError, openWhenReachable } from './lib/db/wait';
-import { serveCliSocket, socketPathFits, socketPathOf } from './lib/cli/local-socket';
-import { socketAddressHeader } from './lib/http/client-ip';
+import { env, EnvError } from './lib/server/env';
+import { openDatabase, setDb, type Handle } from './lib/server/db/client';
+import { DataDirInUseError } from './lib/server/db/data-dir-lock';
+import { DatabaseStartError, openWhenReachable } from './lib/server/db/wait';
+import { serveCliSocket, socketPathFits, socketPathOf } from './lib/server/cli/local-socket';
+import { socketAddressHeader } from './lib/server/http/client-ip';
 import { runCommand } from './scripts/cli';
-import { installClusterMetrics, serveMetrics } from './lib/metrics/endpoint';
-import { dbPoolMax } from './lib/metrics/process-metrics';
-import { poolMax } from './lib/db/client';
+import { installClusterMetrics, serveMetrics } from './lib/server/metrics/endpoint';
+import { dbPoolMax } from './lib/server/metrics/process-metrics';
+import { poolMax } from './lib/server/db/client';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -104,7 +104,7 @@ async function serve(index: number) {
   const handle = app.getRequestHandler();
   createServer(async (req, res) => {
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
-    // /metrics is answered here, next to the cluster's plumbing (lib/metrics/endpoint.ts).
+    // /metrics is answered here, next to the cluster's plumbing (lib/server/metrics/endpoint.ts).
     if ((req.url === '/metrics' || req.url?.startsWith('/metrics?')) && await serveMetrics(req, res)) return;
     handle(req, res);
   }).listen(port, hostname, () => {
@@ -114,11 +114,11 @@ async function serve(index: number) {
   // one safety-net timer per replica is enough: rounds are safe to overlap, but there is no point in two.
   // MESHPLANE_LISTEN=0: no LISTEN (e.g. only a PgBouncer in transaction mode is reachable): the timer and cron deliver.
   if (process.env.MESHPLANE_LISTEN !== '0') {
-    const { startDelivery } = await import('./lib/pushes/wake');
+    const { startDelivery } = await import('./lib/server/delivery/wake');
     startDelivery(db).catch((e) => console.error('cannot LISTEN for changes: hosts get them from the timer only', e));
   }
   if (index === 0 && process.env.MESHPLANE_WORKER_TIMER !== '0') {
-    const { startWorkerTimer } = await import('./lib/pushes/timer');
+    const { startWorkerTimer } = await import('./lib/server/delivery/timer');
     startWorkerTimer(dev);
   }
 }

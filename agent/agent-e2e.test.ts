@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffStates } from '../lib/protocol/diff';
-import type { HostEntry, NetworkState } from '../lib/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import { diffStates } from '../lib/core/protocol/diff';
+import type { HostEntry, NetworkState } from '../lib/core/protocol/network-state';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 
 /*

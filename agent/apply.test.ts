@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diffStates } from '../lib/protocol/diff';
-import type { Message } from '../lib/protocol/messages';
-import type { NetworkState } from '../lib/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { mutateState, randomKey, randomState, seededRng } from '../lib/protocol/testing';
+import { diffStates } from '../lib/core/protocol/diff';
+import type { Message } from '../lib/core/protocol/messages';
+import type { NetworkState } from '../lib/core/protocol/network-state';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { mutateState, randomKey, randomState, seededRng } from '../lib/core/protocol/testing';
 import { Applier } from './apply';
 import { FakeSystem } from './fake-system';
 import { memoryAppliedStore } from './state';

@@ -1,11 +1,11 @@
 import ipaddr from 'ipaddr.js';
-import { renderNftables } from '../lib/firewall/nftables';
-import { decidePush } from '../lib/protocol/decide-push';
-import { type HostConfig, deriveHostConfig } from '../lib/protocol/host-config';
-import { type AgentHealth, maxListedPeers } from '../lib/protocol/messages';
-import type { NetworkState } from '../lib/protocol/network-state';
-import { verifyEnvelope } from '../lib/protocol/signing';
-import { renderWgHostConf, wgSetArgs } from '../lib/protocol/wg-host-conf';
+import { renderNftables } from '../lib/core/firewall/nftables';
+import { decidePush } from '../lib/core/protocol/decide-push';
+import { type HostConfig, deriveHostConfig } from '../lib/core/protocol/host-config';
+import { type AgentHealth, maxListedPeers } from '../lib/core/protocol/messages';
+import type { NetworkState } from '../lib/core/protocol/network-state';
+import { verifyEnvelope } from '../lib/core/protocol/signing';
+import { renderWgHostConf, wgSetArgs } from '../lib/core/protocol/wg-host-conf';
 import { driftOf, envText, normalizeNft } from './reconcile';
 import type { AppliedStore } from './state';
 import type { System } from './system';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { z } from 'zod';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { Applier } from './apply';
 import { DnsResponder, dnsSink } from './dns';
 import { probeControlPlane } from './probe';

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
 import ipaddr from 'ipaddr.js';
-import type { HostConfig } from '../lib/protocol/host-config';
+import type { HostConfig } from '../lib/core/protocol/host-config';
 import type { DnsSink } from './apply';
 import type { UpstreamForwarder } from './upstream';
 

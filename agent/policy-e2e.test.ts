@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Policy } from '../lib/policy/document';
-import { resolveSelector, type TaggedHost } from '../lib/policy/resolve';
-import { parseSelector } from '../lib/policy/schemas';
-import type { HostEntry, NetworkState } from '../lib/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import type { Policy } from '../lib/core/policy/document';
+import { resolveSelector, type TaggedHost } from '../lib/core/policy/resolve';
+import { parseSelector } from '../lib/core/policy/schemas';
+import type { HostEntry, NetworkState } from '../lib/core/protocol/network-state';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 
 /*
@@ -111,7 +111,7 @@ const host = (peerId: string, memberId: string, n: number, publicKey: string, en
   ip: `10.64.0.${n + 1}`, publicKey, endpoint, gateway, names: [`${memberId}.pn-pol000000001.mesh.internal`],
 });
 type Rule = { id: string; from: string; to: string; protocol: 'tcp' | 'udp' | 'icmp' | 'any'; ports: string };
-/** The policy as the control plane would put it in the document (lib/policy/rules.ts documentPolicy). */
+/** The policy as the control plane would put it in the document (lib/server/policy/rules.ts documentPolicy). */
 function policyOf(mode: Policy['mode'], rules: Rule[], hosts: TaggedHost[], deviceBlock: string): Policy {
   const resolve = (s: string) => resolveSelector(parseSelector(s)!, hosts, deviceBlock);
   return { mode, rules: rules.map((r) => ({ ...r, from: resolve(r.from), to: resolve(r.to) })) };

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { HostConfig } from '../lib/protocol/host-config';
+import type { HostConfig } from '../lib/core/protocol/host-config';
 import type { LiveState } from './system';
 
 /*

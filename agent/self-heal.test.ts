@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgent } from '../scripts/build-agent';
-import { diffStates } from '../lib/protocol/diff';
-import type { HostEntry, NetworkState } from '../lib/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import { diffStates } from '../lib/core/protocol/diff';
+import type { HostEntry, NetworkState } from '../lib/core/protocol/network-state';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { writeIdentity, writePrivateKey } from './state';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 
@@ -173,7 +173,7 @@ describe('the agent heals its host (root, wireguard-go, the bundled agent under 
     const h = await inNs('b', '/healthz');
     expect(h.status).toBe(503);
     expect(h.body).toMatchObject({ ok: false, appliedVersion: null, reason: expect.stringMatching(/applied\.json is damaged .*waiting for a full snapshot/) });
-    // One contact as the worker makes it (lib/pushes/push-host.ts): the delta, refused with
+    // One contact as the worker makes it (lib/server/delivery/push-host.ts): the delta, refused with
     // need_snapshot, then the snapshot.
     const delta = await inNs('b', '/push', envelopeFor(signPayload(diffStates(v1, at(2)), signer.secretKey), peerId('b')));
     expect([delta.status, (delta.body.error as { code: string }).code, delta.body.appliedVersion]).toEqual([409, 'need_snapshot', null]);

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../lib/protocol/messages';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { randomKey, randomState, seededRng } from '../lib/protocol/testing';
+import type { Message } from '../lib/core/protocol/messages';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { randomKey, randomState, seededRng } from '../lib/core/protocol/testing';
 import { Applier } from './apply';
 import { FakeSystem } from './fake-system';
 import { createAgentServer, listen } from './server';

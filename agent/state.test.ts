@@ -2,8 +2,8 @@ import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { randomState, seededRng } from '../lib/protocol/testing';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import { randomState, seededRng } from '../lib/core/protocol/testing';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { fileAppliedStore, loadAgent, publicKeyOf, writeIdentity, writePrivateKey } from './state';
 
 let dir = '';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { type NetworkState, networkStateSchema } from '../lib/protocol/network-state';
+import { type NetworkState, networkStateSchema } from '../lib/core/protocol/network-state';
 
 /*
  * The agent's state directory. The private key is made here and never leaves it (0600);
@@ -42,7 +42,7 @@ export interface AppliedStore {
 export class DamagedFileError extends Error {}
 
 /**
- * Not lib/wireguard/keys.ts publicKeyFromPrivate: that one throws on a key `wg` would refuse,
+ * Not lib/core/wireguard/keys.ts publicKeyFromPrivate: that one throws on a key `wg` would refuse,
  * while `enroll` has always taken private.key as found (Buffer's lenient base64) and left any
  * failure to `wg` at `run`. Keys are made by lib's generateKeyPair.
  */

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { nftTable } from '../lib/firewall/nftables';
+import { nftTable } from '../lib/core/firewall/nftables';
 import { atomicWrite } from './state';
 
 /*

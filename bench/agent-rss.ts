@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeIdentity, writePrivateKey } from '../agent/state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { randomState, seededRng } from '../lib/protocol/testing';
-import { generateKeyPair } from '../lib/wireguard/keys';
+import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { randomState, seededRng } from '../lib/core/protocol/testing';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { buildAgent } from '../scripts/build-agent';
 
 /*

@@ -1,6 +1,6 @@
 /*
  * The benchmark's own database, `meshplane_bench_<random>`, on DATABASE_URL's server:
- * created empty here, migrated by lib/db/client.ts openDatabase(), dropped at the end
+ * created empty here, migrated by lib/server/db/client.ts openDatabase(), dropped at the end
  * (test/scratch-database.ts, shared with the integration tests).
  */
 import { createScratchDatabase, type ScratchDatabase } from '../test/scratch-database';

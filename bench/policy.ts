@@ -2,19 +2,19 @@
  * The access policy's benchmark rows (issue 17), pure CPU, no database:
  *   npx tsx bench/policy.ts
  * 1. compile and sign the policy of a 5,000-host network with 200 rules after one rule changes
- *    (resolve every rule's selectors to addresses as lib/policy/rules.ts does, build the
+ *    (resolve every rule's selectors to addresses as lib/server/policy/rules.ts does, build the
  *    document, sign a snapshot);
  * 2. nft rules on one host of that network, next to the hosts count;
  * 3. apply time on a host without the nft call: derive the host config (policy compiled) and
  *    render the nft script.
  */
-import { renderNftables } from '../lib/firewall/nftables';
-import type { Policy } from '../lib/policy/document';
-import { resolveSelector, type TaggedHost } from '../lib/policy/resolve';
-import { parseSelector } from '../lib/policy/schemas';
-import { deriveHostConfig } from '../lib/protocol/host-config';
-import { generateSigningKey, signPayload } from '../lib/protocol/signing';
-import { randomState, seededRng } from '../lib/protocol/testing';
+import { renderNftables } from '../lib/core/firewall/nftables';
+import type { Policy } from '../lib/core/policy/document';
+import { resolveSelector, type TaggedHost } from '../lib/core/policy/resolve';
+import { parseSelector } from '../lib/core/policy/schemas';
+import { deriveHostConfig } from '../lib/core/protocol/host-config';
+import { generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { randomState, seededRng } from '../lib/core/protocol/testing';
 
 const hostsCount = 5000;
 const rulesCount = 200;

@@ -145,10 +145,10 @@ async function main() {
   };
   Object.assign(process.env, appEnv);
 
-  const { openDatabase } = await import('../lib/db/client');
-  const { createUser } = await import('../lib/users/users');
-  const { createApiToken } = await import('../lib/tokens/api-tokens');
-  const { scaleMember } = await import('../lib/members/members');
+  const { openDatabase } = await import('../lib/server/db/client');
+  const { createUser } = await import('../lib/server/users/users');
+  const { createApiToken } = await import('../lib/server/tokens/api-tokens');
+  const { scaleMember } = await import('../lib/server/members/members');
   const handle = await openDatabase(database.url); // migrates
   closeDb = handle.close;
   const db = handle.db;

@@ -20,11 +20,11 @@
  */
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { applyDelta } from '../lib/protocol/diff';
-import { decidePush } from '../lib/protocol/decide-push';
-import { normalizeState, type NetworkState } from '../lib/protocol/network-state';
-import { maxListedPeers, type Message } from '../lib/protocol/messages';
-import { verifyEnvelope, type VerifyResult } from '../lib/protocol/signing';
+import { applyDelta } from '../lib/core/protocol/diff';
+import { decidePush } from '../lib/core/protocol/decide-push';
+import { normalizeState, type NetworkState } from '../lib/core/protocol/network-state';
+import { maxListedPeers, type Message } from '../lib/core/protocol/messages';
+import { verifyEnvelope, type VerifyResult } from '../lib/core/protocol/signing';
 import { serveParent } from './ipc';
 
 type Host = { state: NetworkState | null };

@@ -1,19 +1,19 @@
 /*
  * The push worker, in a process of its own so that its memory is its own: rounds run
- * in-process through lib/pushes/worker.ts runWorkerRound (what POST /api/worker and the
+ * in-process through lib/server/delivery/worker.ts runWorkerRound (what POST /api/worker and the
  * dev timer call), and "compute and sign" through the same document functions the round
- * uses (lib/pushes/documents.ts). Peak memory is the process's resident set: sampled from
+ * uses (lib/server/delivery/documents.ts). Peak memory is the process's resident set: sampled from
  * process.memoryUsage().rss every 5 ms, and the kernel's high-water mark (VmHWM in
  * /proc/self/status, reset through /proc/self/clear_refs before each measured round).
  * Run as a child of bench/run.ts (IPC).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { openDatabase, type Db } from '../lib/db/client';
-import { networks } from '../lib/db/schema';
-import { runWorkerRound } from '../lib/pushes/worker';
-import { currentDocument, deltaOf, forgetDocuments, olderDocument, snapshotOf } from '../lib/pushes/documents';
-import { getSigningKey } from '../lib/pushes/signing-key';
+import { openDatabase, type Db } from '../lib/server/db/client';
+import { networks } from '../lib/server/db/schema';
+import { runWorkerRound } from '../lib/server/delivery/worker';
+import { currentDocument, deltaOf, forgetDocuments, olderDocument, snapshotOf } from '../lib/server/delivery/documents';
+import { getSigningKey } from '../lib/server/delivery/signing-key';
 import { serveParent } from './ipc';
 
 let db: Db;

@@ -1,11 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import QRCode from 'qrcode';
-import { generateKeyPair } from '../lib/wireguard/keys';
-import { configFileName } from '../lib/wireguard/client-config';
-import { qrAdvice } from '../lib/wireguard/qr';
-import { renderDeviceConfig } from '../lib/devices/render';
-import type { DeviceConfigAnswer } from '../lib/devices/types';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
+import { configFileName } from '../lib/core/wireguard/client-config';
+import { qrAdvice } from '../lib/core/wireguard/qr';
+import { renderDeviceConfig } from '../lib/core/devices/render';
+import type { DeviceConfigAnswer } from '../lib/core/devices/types';
 import type { ApiClient } from './client';
 import { idArgument, processCounts } from './args';
 import { UsageError } from './errors';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { test, expect, createToken, createUser, signIn, uniqueEmail } from './fixtures';
-import { generateKeyPair, publicKeyFromPrivate } from '../lib/wireguard/keys';
+import { generateKeyPair, publicKeyFromPrivate } from '../lib/core/wireguard/keys';
 
 // Issue 16: configs that survive host changes, that never look ready when they reach nothing,
 // that refresh with the same key in the same browser, and devices' liveness from the hosts.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { test, expect, createToken, createUser, signIn, uniqueEmail } from './fixtures';
-import { generateKeyPair, publicKeyFromPrivate } from '../lib/wireguard/keys';
+import { generateKeyPair, publicKeyFromPrivate } from '../lib/core/wireguard/keys';
 
 // My access, end to end: keys made in Chromium, the file downloaded, the QR code on screen
 // decoded back to the file's exact bytes. Seeding goes through the JSON API with a token.

@@ -5,7 +5,7 @@
  * ends), `backup` and `restore` of the embedded database.
  *
  * With the embedded database (PGlite allows one process) and the server running, a command
- * runs inside the server, sent over its local socket (lib/cli/local-socket.ts): so a command
+ * runs inside the server, sent over its local socket (lib/server/cli/local-socket.ts): so a command
  * reads and writes only through `io` (paths relative to `io.cwd`) and the database through
  * `handle`, never process.* or a database of its own. A command with `alone` instead of `run`
  * needs the data dir to itself and never runs through the server.
@@ -16,15 +16,15 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
-import { openDatabase, type Handle } from '../lib/db/client';
-import { BackupError, restoreBackup, secretsBeside, writeBackup } from '../lib/db/backup';
-import { DataDirInUseError, readHolder, type LockHolder } from '../lib/db/data-dir-lock';
-import { runThroughSocket, SocketUnreachable, type CliIo } from '../lib/cli/local-socket';
-import { defaultDataDir, env } from '../lib/env';
-import { createUser, findUserByEmail } from '../lib/users/users';
-import { createApiToken } from '../lib/tokens/api-tokens';
-import { setPasswordByEmail } from '../lib/users/account';
-import { AppError } from '../lib/errors';
+import { openDatabase, type Handle } from '../lib/server/db/client';
+import { BackupError, restoreBackup, secretsBeside, writeBackup } from '../lib/server/db/backup';
+import { DataDirInUseError, readHolder, type LockHolder } from '../lib/server/db/data-dir-lock';
+import { runThroughSocket, SocketUnreachable, type CliIo } from '../lib/server/cli/local-socket';
+import { defaultDataDir, env } from '../lib/server/env';
+import { createUser, findUserByEmail } from '../lib/server/users/users';
+import { createApiToken } from '../lib/server/tokens/api-tokens';
+import { setPasswordByEmail } from '../lib/server/users/account';
+import { AppError } from '../lib/server/errors';
 import { readSecret } from './read-secret';
 
 type Values = Record<string, string | boolean | undefined>;

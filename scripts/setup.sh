@@ -29,7 +29,7 @@ if [ -f "$secrets" ]; then
 else
   mkdir -p "$data_dir"
   gen() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))'; }
-  # Keep the keys an earlier development start kept there (lib/env.ts): data encrypted with
+  # Keep the keys an earlier development start kept there (lib/server/env.ts): data encrypted with
   # the old key must stay readable.
   auth=$(cat "$data_dir/auth-secret" 2>/dev/null || gen)
   key=$(cat "$data_dir/encryption-key" 2>/dev/null || gen)

@@ -1,22 +1,22 @@
 'use server';
 // The only server actions outside the gate: they are how a caller becomes a principal.
-// Sign-in attempts are rate-limited inside the credentials provider (lib/auth/config.ts).
+// Sign-in attempts are rate-limited inside the credentials provider (lib/server/auth/config.ts).
 import { AuthError } from 'next-auth';
-import { signIn, signOut } from '@/lib/auth/config';
-import { getDb } from '@/lib/db/client';
-import { env } from '@/lib/env';
+import { signIn, signOut } from '@/lib/server/auth/config';
+import { getDb } from '@/lib/server/db/client';
+import { env } from '@/lib/server/env';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { createUser, findUserByEmail, signInSchema, signUpSchema } from '@/lib/users/users';
-import { acceptAsNewUser, acceptInvitation, viewInvitation } from '@/lib/invitations/invitations';
-import { acceptInvitationOp } from '@/lib/invitations/operations';
-import { signUp } from '@/lib/users/sign-up';
-import { retryAfter } from '@/lib/auth/rate-limit';
-import { waitMessage } from '@/lib/auth/sign-in';
-import { requestIp } from '@/lib/auth/session';
-import { AppError } from '@/lib/errors';
-import { fieldErrorsOf } from '@/lib/auth/gate';
-import { runAction, type ActionResult } from '@/lib/actions/run-action';
+import { createUser, findUserByEmail, signInSchema, signUpSchema } from '@/lib/server/users/users';
+import { acceptAsNewUser, acceptInvitation, viewInvitation } from '@/lib/server/invitations/invitations';
+import { acceptInvitationOp } from '@/lib/server/invitations/operations';
+import { signUp } from '@/lib/server/users/sign-up';
+import { retryAfter } from '@/lib/server/auth/rate-limit';
+import { waitMessage } from '@/lib/server/auth/sign-in';
+import { requestIp } from '@/lib/server/auth/session';
+import { AppError } from '@/lib/server/errors';
+import { fieldErrorsOf } from '@/lib/server/auth/gate';
+import { runAction, type ActionResult } from '@/lib/server/actions/run-action';
 
 const wrongCredentials = 'Email or password is incorrect.';
 

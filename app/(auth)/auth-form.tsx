@@ -1,6 +1,6 @@
 'use client';
 import { useActionState } from 'react';
-import type { ActionResult } from '@/lib/actions/run-action';
+import type { ActionResult } from '@/lib/server/actions/run-action';
 import { Field, FormError } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/button';
 

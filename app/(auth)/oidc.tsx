@@ -1,5 +1,5 @@
-import { env } from '@/lib/env';
-import { signIn } from '@/lib/auth/config';
+import { env } from '@/lib/server/env';
+import { signIn } from '@/lib/server/auth/config';
 import { buttonClass } from '@/components/ui/button-class';
 
 /** The single sign-on button, only when OIDC_* is configured. */

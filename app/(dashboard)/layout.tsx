@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { load } from '@/lib/actions/load';
-import { requireUser } from '@/lib/auth/session';
-import { env } from '@/lib/env';
-import { developerAccessOp } from '@/lib/projects/operations';
+import { load } from '@/lib/server/actions/load';
+import { requireUser } from '@/lib/server/auth/session';
+import { env } from '@/lib/server/env';
+import { developerAccessOp } from '@/lib/server/projects/operations';
 import { Logo } from '@/components/shell/logo';
 import { signOutAction } from '../(auth)/actions';
 import { SubmitButton } from '@/components/ui/button';

@@ -1,13 +1,13 @@
 'use client';
 import { useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/wireguard/keys';
-import { configFileName } from '@/lib/wireguard/client-config';
-import { renderDeviceConfig } from '@/lib/devices/render';
-import type { DeviceConfigAnswer } from '@/lib/devices/types';
+import { generateKeyPair } from '@/lib/core/wireguard/keys';
+import { configFileName } from '@/lib/core/wireguard/client-config';
+import { renderDeviceConfig } from '@/lib/core/devices/render';
+import type { DeviceConfigAnswer } from '@/lib/core/devices/types';
 import { createDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';
-import { rememberDeviceKey } from '@/lib/devices/key-store';
+import { rememberDeviceKey } from '@/components/devices/key-store';
 import { FreshConfig } from './fresh-config';
 
 type Made = { answer: DeviceConfigAnswer; text: string; kept: boolean };

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { QRCodeSVG } from 'qrcode.react';
-import { qrAdvice } from '@/lib/wireguard/qr';
+import { qrAdvice } from '@/lib/core/wireguard/qr';
 import { Button } from '@/components/ui/button';
 import { useDnsZone } from '@/components/shell/providers';
 import { Copyable } from '@/components/ui/copy';

@@ -1,10 +1,10 @@
 'use client';
 import { useEffect, useState, useTransition } from 'react';
-import type { DeviceListItem } from '@/lib/devices/read';
-import { configFileName } from '@/lib/wireguard/client-config';
-import { renderDeviceConfig } from '@/lib/devices/render';
-import { deviceKey, forgetDeviceKey } from '@/lib/devices/key-store';
-import { deviceLiveness } from '@/lib/devices/liveness';
+import type { DeviceListItem } from '@/lib/server/devices/read';
+import { configFileName } from '@/lib/core/wireguard/client-config';
+import { renderDeviceConfig } from '@/lib/core/devices/render';
+import { deviceKey, forgetDeviceKey } from '@/components/devices/key-store';
+import { deviceLiveness } from '@/lib/core/devices/liveness';
 import { currentConfigAction, deleteDeviceAction, markConfigGivenAction } from '@/app/(dashboard)/access/actions';
 import { Badge } from '@/components/ui/card';
 import { Button, Spinner } from '@/components/ui/button';

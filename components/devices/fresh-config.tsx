@@ -1,6 +1,6 @@
 'use client';
 import { Button } from '@/components/ui/button';
-import type { NetworkReach } from '@/lib/devices/types';
+import type { NetworkReach } from '@/lib/core/devices/types';
 import { ConfigOutput, KeyNotice } from './config-output';
 import { ReachWarnings } from './reach-warnings';
 
@@ -15,7 +15,7 @@ type Props = {
   doneLabel?: string;
   /** Forgets the config, and with it the private key. */
   onDone: () => void;
-  /** The browser kept the private key (lib/devices/key-store.ts). */
+  /** The browser kept the private key (components/devices/key-store.ts). */
   kept?: boolean;
   /** Networks this config reaches nothing in, with what to do. */
   networks?: NetworkReach[];

@@ -1,8 +1,8 @@
-import { load } from '@/lib/actions/load';
-import { listNetworkDevicesOp } from '@/lib/devices/operations';
+import { load } from '@/lib/server/actions/load';
+import { listNetworkDevicesOp } from '@/lib/server/devices/operations';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
-import { deviceLiveness } from '@/lib/devices/liveness';
+import { deviceLiveness } from '@/lib/core/devices/liveness';
 
 /** The network's devices under its hosts table: owner, device, liveness, IP and DNS name. */
 export async function NetworkDevices({ networkId }: { networkId: string }) {

@@ -1,7 +1,7 @@
 'use client';
 import { useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/wireguard/keys';
-import { renderPeerConfig } from '@/lib/devices/render';
+import { generateKeyPair } from '@/lib/core/wireguard/keys';
+import { renderPeerConfig } from '@/lib/core/devices/render';
 import { registerPeerKeyAction } from '@/app/(dashboard)/projects/[projectId]/networks/[networkId]/peers/[peerId]/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';

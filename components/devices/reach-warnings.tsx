@@ -1,4 +1,4 @@
-import type { NetworkReach } from '@/lib/devices/types';
+import type { NetworkReach } from '@/lib/core/devices/types';
 
 /** Per network this config reaches nothing in: why, and what the operator must do. */
 export function ReachWarnings({ networks }: { networks: NetworkReach[] }) {

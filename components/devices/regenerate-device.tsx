@@ -1,12 +1,12 @@
 'use client';
 import { useRef, useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/wireguard/keys';
-import { renderDeviceConfig } from '@/lib/devices/render';
+import { generateKeyPair } from '@/lib/core/wireguard/keys';
+import { renderDeviceConfig } from '@/lib/core/devices/render';
 import { regenerateDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Button, Spinner } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
-import { rememberDeviceKey } from '@/lib/devices/key-store';
-import type { NetworkReach } from '@/lib/devices/types';
+import { rememberDeviceKey } from '@/components/devices/key-store';
+import type { NetworkReach } from '@/lib/core/devices/types';
 
 export type ShownConfig = { text: string; hostCount: number; kept: boolean; networks: NetworkReach[] };
 

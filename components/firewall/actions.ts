@@ -1,9 +1,9 @@
 'use server';
 import { refresh } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { addRuleOp, deleteRuleOp, leaseNowOp, renewLeaseOp, revokeLeaseOp } from '@/lib/firewall/operations';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { addRuleOp, deleteRuleOp, leaseNowOp, renewLeaseOp, revokeLeaseOp } from '@/lib/server/firewall/operations';
 import type { z } from 'zod';
-import type { Operation } from '@/lib/auth/gate';
+import type { Operation } from '@/lib/server/auth/gate';
 
 // The panel lives on whatever page renders it, so it refreshes the current route, not a path.
 async function run<S extends z.ZodType, R>(op: Operation<S, R>, form: FormData): Promise<ActionResult> {

@@ -1,7 +1,7 @@
-import { load } from '@/lib/actions/load';
-import { can } from '@/lib/auth/permissions';
-import { getFirewallOp } from '@/lib/firewall/operations';
-import { noIpMessage } from '@/lib/firewall/schemas';
+import { load } from '@/lib/server/actions/load';
+import { can } from '@/lib/core/permissions';
+import { getFirewallOp } from '@/lib/server/firewall/operations';
+import { noIpMessage } from '@/lib/core/firewall/schemas';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { LeaseIpForm, LeaseNowForm } from './lease-forms';

@@ -3,7 +3,7 @@ import { useActionState, useState } from 'react';
 import { useOnNewState } from '@/components/ui/typed-values';
 import { SubmitButton } from '@/components/ui/button';
 import { Field, FormError } from '@/components/ui/field';
-import { addressCount, isBroad, parseRuleCidr } from '@/lib/firewall/schemas';
+import { addressCount, isBroad, parseRuleCidr } from '@/lib/core/firewall/schemas';
 import { addRuleAction } from './actions';
 
 /** Admins: a permanent rule. A range broader than /8 (IPv4) or /32 (IPv6) asks for a tick first. */

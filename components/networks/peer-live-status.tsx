@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import type { PresentedPeer } from '@/lib/peers/peers';
-import { agentHealthView } from '@/lib/peers/agent-health';
+import type { PresentedPeer } from '@/lib/server/peers/peers';
+import { agentHealthView } from '@/lib/core/peers/agent-health';
 import { Badge } from '@/components/ui/card';
 import { PeerStatus } from './peer-status';
 

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { memo, useEffect, useState } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { PeerPage, PresentedPeer } from '@/lib/peers/peers';
+import type { PeerPage, PresentedPeer } from '@/lib/server/peers/peers';
 import { Copyable } from '@/components/ui/copy';
 import { Badge, EmptyState } from '@/components/ui/card';
 import { Button } from '@/components/ui/button';

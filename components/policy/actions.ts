@@ -1,7 +1,7 @@
 'use server';
 import { refresh } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { addPolicyRuleOp, deletePolicyRuleOp, reachabilityOp, setPolicyModeOp } from '@/lib/policy/operations';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { addPolicyRuleOp, deletePolicyRuleOp, reachabilityOp, setPolicyModeOp } from '@/lib/server/policy/operations';
 
 // Switches the network between open and isolated (admins).
 export async function setPolicyModeAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {

@@ -1,7 +1,7 @@
 'use client';
 import { startTransition, useActionState, useId, useState } from 'react';
 import { useOnNewState } from '@/components/ui/typed-values';
-import type { ActionResult } from '@/lib/actions/run-action';
+import type { ActionResult } from '@/lib/server/actions/run-action';
 import { SubmitButton } from '@/components/ui/button';
 import { Field, FormError, inputClass } from '@/components/ui/field';
 import { addPolicyRuleAction, checkReachabilityAction } from './actions';

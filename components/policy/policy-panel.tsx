@@ -1,8 +1,8 @@
-import { load } from '@/lib/actions/load';
-import { can } from '@/lib/auth/permissions';
-import { getPolicyOp } from '@/lib/policy/operations';
-import { listMembersOp } from '@/lib/members/operations';
-import { policyMatrix, portsLabel } from '@/lib/policy/matrix';
+import { load } from '@/lib/server/actions/load';
+import { can } from '@/lib/core/permissions';
+import { getPolicyOp } from '@/lib/server/policy/operations';
+import { listMembersOp } from '@/lib/server/members/operations';
+import { policyMatrix, portsLabel } from '@/lib/core/policy/matrix';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { deletePolicyRuleAction, setPolicyModeAction } from './actions';

@@ -1,7 +1,7 @@
 'use server';
 import { refresh } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { createEnrollmentTokenOp, pushNowOp } from '@/lib/pushes/operations';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { createEnrollmentTokenOp, pushNowOp } from '@/lib/server/delivery/operations';
 
 export type PushNowResult = { claimed: number; applied: number; failed: number; configVersion: number | null };
 export type EnrollmentToken = { token: string; expiresAt: string };

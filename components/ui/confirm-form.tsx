@@ -1,6 +1,6 @@
 'use client';
 import { useActionState, useId, useRef, useState } from 'react';
-import type { ActionResult } from '@/lib/actions/run-action';
+import type { ActionResult } from '@/lib/server/actions/run-action';
 import { Button, SubmitButton } from './button';
 import { FormError } from './field';
 

@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import type { ActionResult } from '@/lib/actions/run-action';
+import type { ActionResult } from '@/lib/server/actions/run-action';
 
 /**
  * React 19 resets a form after its action returns, so a refused form would come back empty

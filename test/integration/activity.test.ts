@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { listActivityOp } from '@/lib/audit/operations';
-import { createProjectOp, addTeamMemberOp } from '@/lib/projects/operations';
-import { createNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, deleteMemberOp, scaleMemberOp } from '@/lib/members/operations';
-import { listActivity } from '@/lib/audit/activity';
+import { listActivityOp } from '@/lib/server/audit/operations';
+import { createProjectOp, addTeamMemberOp } from '@/lib/server/projects/operations';
+import { createNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp, deleteMemberOp, scaleMemberOp } from '@/lib/server/members/operations';
+import { listActivity } from '@/lib/server/audit/activity';
 import { rawTestDb, useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 

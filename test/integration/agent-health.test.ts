@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listPeers } from '../../lib/peers/peers';
-import { runWorkerRound } from '../../lib/pushes/worker';
+import { listPeers } from '../../lib/server/peers/peers';
+import { runWorkerRound } from '../../lib/server/delivery/worker';
 import { useTestDb } from './db';
 import { change, networkWithHosts, useFleetProject } from './push-helpers';
 

@@ -6,16 +6,16 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { operationRegistry, type Operation, type Principal } from '@/lib/auth/gate';
-import { AppError } from '@/lib/errors';
-import type { Role } from '@/lib/db/schema';
-import { roleRank, roleMatrix, type Permission } from '@/lib/auth/permissions';
-import { createProjectOp, addTeamMemberOp } from '@/lib/projects/operations';
-import { createNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp } from '@/lib/members/operations';
-import { addRuleOp, leaseNowOp } from '@/lib/firewall/operations';
-import { createInvitationOp } from '@/lib/invitations/operations';
-import { addPolicyRuleOp } from '@/lib/policy/operations';
+import { operationRegistry, type Operation, type Principal } from '@/lib/server/auth/gate';
+import { AppError } from '@/lib/server/errors';
+import type { Role } from '@/lib/server/db/schema';
+import { roleRank, roleMatrix, type Permission } from '@/lib/core/permissions';
+import { createProjectOp, addTeamMemberOp } from '@/lib/server/projects/operations';
+import { createNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp } from '@/lib/server/members/operations';
+import { addRuleOp, leaseNowOp } from '@/lib/server/firewall/operations';
+import { createInvitationOp } from '@/lib/server/invitations/operations';
+import { addPolicyRuleOp } from '@/lib/server/policy/operations';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 

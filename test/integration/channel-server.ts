@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerRoute, nextRoute } from '../../lib/pushes/routes';
+import { answerRoute, nextRoute } from '../../lib/server/delivery/routes';
 
 /**
  * The agent channel's two routes (the same functions the app's route files export) behind a

@@ -9,7 +9,7 @@
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, expect, inject, it } from 'vitest';
-import { createApiToken } from '../../lib/tokens/api-tokens';
+import { createApiToken } from '../../lib/server/tokens/api-tokens';
 import { useTestDb } from './db';
 import { makeUser } from './factories';
 import { requireBuild, stop, waitFor } from './mesh-support';

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { is, sql, TransactionRollbackError } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import * as schema from '../../lib/db/schema';
-import { getDb, rows } from '../../lib/db/client';
-import { newId } from '../../lib/ids';
-import { pgConstraint, pgErrorCode } from '../../lib/errors';
+import * as schema from '../../lib/server/db/schema';
+import { getDb, rows } from '../../lib/server/db/client';
+import { newId } from '../../lib/core/ids';
+import { pgConstraint, pgErrorCode } from '../../lib/server/errors';
 import { useTestDb } from './db';
 import { makeUser, principalOf, testPassword } from './factories';
-import { checkCredentials } from '../../lib/users/users';
+import { checkCredentials } from '../../lib/server/users/users';
 
 const t = useTestDb();
 

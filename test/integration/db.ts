@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, inject } from 'vitest';
-import * as schema from '../../lib/db/schema';
-import { openDatabase, setDb, type Db } from '../../lib/db/client';
+import * as schema from '../../lib/server/db/schema';
+import { openDatabase, setDb, type Db } from '../../lib/server/db/client';
 
 /**
  * The run's test database (created and migrated by global-setup.ts) for one test file:

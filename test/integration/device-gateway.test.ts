@@ -4,12 +4,12 @@ import { eq } from 'drizzle-orm';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { enrol } from './push-helpers';
-import { peers } from '../../lib/db/schema';
-import { createProjectOp } from '../../lib/projects/operations';
-import { createNetworkOp, updateNetworkOp } from '../../lib/networks/operations';
-import { createMemberOp, scaleMemberOp } from '../../lib/members/operations';
-import { createDeviceOp, deviceConfigOp, listDevicesOp, markConfigGivenOp, updatePeerOp } from '../../lib/devices/operations';
-import { generateKeyPair } from '../../lib/wireguard/keys';
+import { peers } from '../../lib/server/db/schema';
+import { createProjectOp } from '../../lib/server/projects/operations';
+import { createNetworkOp, updateNetworkOp } from '../../lib/server/networks/operations';
+import { createMemberOp, scaleMemberOp } from '../../lib/server/members/operations';
+import { createDeviceOp, deviceConfigOp, listDevicesOp, markConfigGivenOp, updatePeerOp } from '../../lib/server/devices/operations';
+import { generateKeyPair } from '../../lib/core/wireguard/keys';
 
 // Issue 16 item 1 and 3: a network chooses a gateway itself, so devices' configs survive hosts
 // coming and going; a config that reaches nothing says so, per network, with what to do.

@@ -5,15 +5,15 @@ import { and, eq } from 'drizzle-orm';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { versionOf } from './push-helpers';
-import type { Principal } from '../../lib/auth/gate';
-import { devices, deviceAddresses, ipAllocations, peers } from '../../lib/db/schema';
-import { createProjectOp, addTeamMemberOp, changeRoleOp, removeTeamMemberOp } from '../../lib/projects/operations';
-import { createNetworkOp } from '../../lib/networks/operations';
-import { createMemberOp } from '../../lib/members/operations';
+import type { Principal } from '../../lib/server/auth/gate';
+import { devices, deviceAddresses, ipAllocations, peers } from '../../lib/server/db/schema';
+import { createProjectOp, addTeamMemberOp, changeRoleOp, removeTeamMemberOp } from '../../lib/server/projects/operations';
+import { createNetworkOp } from '../../lib/server/networks/operations';
+import { createMemberOp } from '../../lib/server/members/operations';
 import {
   createDeviceOp, deleteDeviceOp, deviceConfigOp, listDevicesOp, listNetworkDevicesOp, markConfigGivenOp, regenerateDeviceOp, updatePeerOp,
-} from '../../lib/devices/operations';
-import { generateKeyPair } from '../../lib/wireguard/keys';
+} from '../../lib/server/devices/operations';
+import { generateKeyPair } from '../../lib/core/wireguard/keys';
 
 const t = useTestDb();
 const key = () => generateKeyPair().publicKey;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../lib/db/client';
-import type { User } from '../../lib/db/schema';
-import { createUser } from '../../lib/users/users';
-import { AppError } from '../../lib/errors';
+import type { Db } from '../../lib/server/db/client';
+import type { User } from '../../lib/server/db/schema';
+import { createUser } from '../../lib/server/users/users';
+import { AppError } from '../../lib/server/errors';
 import { expect } from 'vitest';
 
 /** The password of every user makeUser creates unless told otherwise. */
@@ -23,7 +23,7 @@ export function makeUser(db: Db, overrides: { email?: string; name?: string; pas
 }
 
 /** The principal the gate sees for this user (as a session or an API token would give). */
-export { principalOf } from '../../lib/auth/gate';
+export { principalOf } from '../../lib/server/auth/gate';
 
 /** The AppError a promise rejects with (failing the test when it resolves or throws anything else). */
 export async function expectAppError(p: Promise<unknown>): Promise<AppError> {

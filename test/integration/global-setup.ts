@@ -6,7 +6,7 @@
  * server's own databases.
  */
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../lib/db/client';
+import { openDatabase } from '../../lib/server/db/client';
 import { createScratchDatabase, defaultAdminUrl, type ScratchDatabase } from '../scratch-database';
 
 declare module 'vitest' {

@@ -1,6 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { openDatabase, setDb, type Db } from '../../lib/db/client';
-import { healthRoute, readiness } from '../../lib/health';
+import { openDatabase, setDb, type Db } from '../../lib/server/db/client';
+import { healthRoute, readiness } from '../../lib/server/health';
 import { createScratchDatabase } from '../scratch-database';
 import { useTestDb } from './db';
 

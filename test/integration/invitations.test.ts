@@ -5,15 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Principal } from '@/lib/auth/gate';
-import { auditLog, invitations, memberships } from '@/lib/db/schema';
-import { createProjectOp, addTeamMemberOp, listTeamOp } from '@/lib/projects/operations';
+import type { Principal } from '@/lib/server/auth/gate';
+import { auditLog, invitations, memberships } from '@/lib/server/db/schema';
+import { createProjectOp, addTeamMemberOp, listTeamOp } from '@/lib/server/projects/operations';
 import {
   acceptInvitationOp, createInvitationOp, listInvitationsOp, renewInvitationOp, revokeInvitationOp,
-} from '@/lib/invitations/operations';
-import { acceptAsNewUser, viewInvitation } from '@/lib/invitations/invitations';
-import { hashToken } from '@/lib/auth/secret-token';
-import { createUser } from '@/lib/users/users';
+} from '@/lib/server/invitations/operations';
+import { acceptAsNewUser, viewInvitation } from '@/lib/server/invitations/invitations';
+import { hashToken } from '@/lib/server/auth/secret-token';
+import { createUser } from '@/lib/server/users/users';
 import { useTestDb } from './db';
 import { expectAppError, makeUser, principalOf, testPassword, uniqueEmail } from './factories';
 

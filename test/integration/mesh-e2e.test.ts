@@ -7,8 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
-import { generateKeyPair } from '../../lib/wireguard/keys';
-import { configFileName, renderClientConfig } from '../../lib/wireguard/client-config';
+import { generateKeyPair } from '../../lib/core/wireguard/keys';
+import { configFileName, renderClientConfig } from '../../lib/core/wireguard/client-config';
 import { createScratchDatabase } from '../scratch-database';
 import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
 

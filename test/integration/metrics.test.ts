@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { databaseMetrics } from '../../lib/metrics/database-metrics';
-import { runWorkerRound } from '../../lib/pushes/worker';
+import { databaseMetrics } from '../../lib/server/metrics/database-metrics';
+import { runWorkerRound } from '../../lib/server/delivery/worker';
 import { useTestDb } from './db';
 import { change, networkWithHosts, useFleetProject } from './push-helpers';
 
-// The database figures of /metrics (lib/metrics/database-metrics.ts) on their own.
+// The database figures of /metrics (lib/server/metrics/database-metrics.ts) on their own.
 
 const t = useTestDb();
 const s = useFleetProject(t, 'metrics');

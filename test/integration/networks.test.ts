@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createProjectOp } from '@/lib/projects/operations';
-import { createNetworkOp, getNetworkOp, listNetworksOp, updateNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
-import { scaleMember } from '@/lib/members/members';
+import { createProjectOp } from '@/lib/server/projects/operations';
+import { createNetworkOp, getNetworkOp, listNetworksOp, updateNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp, deleteMemberOp, listPeersOp, memberDomainNamesOp, scaleMemberOp, updateMemberOp } from '@/lib/server/members/operations';
+import { scaleMember } from '@/lib/server/members/members';
 import { rawTestDb, useTestDb } from './db';
 import { versionOf } from './push-helpers';
 import { expectAppError, makeUser, principalOf } from './factories';
-import type { Principal } from '@/lib/auth/gate';
+import type { Principal } from '@/lib/server/auth/gate';
 
 const ipNumber = (ip: string) => ip.split('.').reduce((n, b) => n * 256 + Number(b), 0);
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { auditLog, projects } from '@/lib/db/schema';
+import { auditLog, projects } from '@/lib/server/db/schema';
 import {
   addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, listProjectsOp, listTeamOp, removeTeamMemberOp, renameProjectOp,
-} from '@/lib/projects/operations';
-import { createApiToken, principalFromToken, revokeApiToken, listApiTokens } from '@/lib/tokens/api-tokens';
-import { checkCredentials, createUser } from '@/lib/users/users';
+} from '@/lib/server/projects/operations';
+import { createApiToken, principalFromToken, revokeApiToken, listApiTokens } from '@/lib/server/tokens/api-tokens';
+import { checkCredentials, createUser } from '@/lib/server/users/users';
 import { useTestDb } from './db';
 import { expectAppError, makeUser, principalOf, testPassword, uniqueEmail } from './factories';
 

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../lib/db/client';
-import { networks, peers } from '../../lib/db/schema';
-import type { Principal } from '../../lib/auth/gate';
-import { createNetworkOp } from '../../lib/networks/operations';
-import { createMemberOp } from '../../lib/members/operations';
-import { addRuleOp } from '../../lib/firewall/operations';
-import { createEnrollmentTokenOp } from '../../lib/pushes/operations';
-import { enrollHost } from '../../lib/pushes/enrollment';
-import { buildNetworkState } from '../../lib/pushes/network-state';
+import type { Db } from '../../lib/server/db/client';
+import { networks, peers } from '../../lib/server/db/schema';
+import type { Principal } from '../../lib/server/auth/gate';
+import { createNetworkOp } from '../../lib/server/networks/operations';
+import { createMemberOp } from '../../lib/server/members/operations';
+import { addRuleOp } from '../../lib/server/firewall/operations';
+import { createEnrollmentTokenOp } from '../../lib/server/delivery/operations';
+import { enrollHost } from '../../lib/server/peers/enrollment';
+import { buildNetworkState } from '../../lib/server/delivery/network-state';
 import { afterAll, beforeAll } from 'vitest';
-import { createProjectOp } from '../../lib/projects/operations';
-import { getSigningKey } from '../../lib/pushes/signing-key';
+import { createProjectOp } from '../../lib/server/projects/operations';
+import { getSigningKey } from '../../lib/server/delivery/signing-key';
 import { makeUser, principalOf } from './factories';
 import { StubFleet, type StubAgent } from './stub-agents';
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { createMemberOp } from '../../lib/members/operations';
-import { buildNetworkState } from '../../lib/pushes/network-state';
-import { forgetDocuments } from '../../lib/pushes/documents';
-import { runWorkerRound } from '../../lib/pushes/worker';
+import { createMemberOp } from '../../lib/server/members/operations';
+import { buildNetworkState } from '../../lib/server/delivery/network-state';
+import { forgetDocuments } from '../../lib/server/delivery/documents';
+import { runWorkerRound } from '../../lib/server/delivery/worker';
 import { rawTestDb, useTestDb } from './db';
 import { change, networkWithHosts, peerRows, versionOf, useFleetProject } from './push-helpers';
 

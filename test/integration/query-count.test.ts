@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Principal } from '@/lib/auth/gate';
-import { createProjectOp } from '@/lib/projects/operations';
-import { createNetworkOp, getNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, getMemberOp, listMembersOp, listPeersOp, memberDomainNamesOp } from '@/lib/members/operations';
-import { getFirewallOp } from '@/lib/firewall/operations';
-import { listNetworkDevicesOp } from '@/lib/devices/operations';
-import { createSession, endSession, livePrincipal } from '@/lib/auth/sessions';
-import { readingOnce } from '@/lib/db/snapshot-cache';
+import type { Principal } from '@/lib/server/auth/gate';
+import { createProjectOp } from '@/lib/server/projects/operations';
+import { createNetworkOp, getNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp, getMemberOp, listMembersOp, listPeersOp, memberDomainNamesOp } from '@/lib/server/members/operations';
+import { getFirewallOp } from '@/lib/server/firewall/operations';
+import { listNetworkDevicesOp } from '@/lib/server/devices/operations';
+import { createSession, endSession, livePrincipal } from '@/lib/server/auth/sessions';
+import { readingOnce } from '@/lib/server/db/snapshot-cache';
 import { rawTestDb, useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { attemptSignIn } from '@/lib/auth/sign-in';
-import { delayAfter, retryAfter, signInLimits } from '@/lib/auth/rate-limit';
-import { rows } from '@/lib/db/client';
+import { attemptSignIn } from '@/lib/server/auth/sign-in';
+import { delayAfter, retryAfter, signInLimits } from '@/lib/server/auth/rate-limit';
+import { rows } from '@/lib/server/db/client';
 import { rawTestDb, useTestDb } from './db';
 import { makeUser, testPassword, uniqueEmail } from './factories';
 

@@ -5,19 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows, type Db } from '@/lib/db/client';
-import { SnapshotCache, readingOnce } from '@/lib/db/snapshot-cache';
+import { openDatabase, rows, type Db } from '@/lib/server/db/client';
+import { SnapshotCache, readingOnce } from '@/lib/server/db/snapshot-cache';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '@/lib/db/schema';
-import { createApiToken, principalFromToken, revokeApiToken } from '@/lib/tokens/api-tokens';
-import { changeRoleOp, addTeamMemberOp } from '@/lib/projects/operations';
-import { getNetworkOp } from '@/lib/networks/operations';
-import type { Principal } from '@/lib/auth/gate';
-import { createProjectOp } from '@/lib/projects/operations';
-import { createNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, listPeersOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
-import { listPeers } from '@/lib/peers/peers';
+import * as schema from '@/lib/server/db/schema';
+import { createApiToken, principalFromToken, revokeApiToken } from '@/lib/server/tokens/api-tokens';
+import { changeRoleOp, addTeamMemberOp } from '@/lib/server/projects/operations';
+import { getNetworkOp } from '@/lib/server/networks/operations';
+import type { Principal } from '@/lib/server/auth/gate';
+import { createProjectOp } from '@/lib/server/projects/operations';
+import { createNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp, listPeersOp, scaleMemberOp, updateMemberOp } from '@/lib/server/members/operations';
+import { listPeers } from '@/lib/server/peers/peers';
 import { useTestDb } from './db';
 import { expectAppError, makeUser, principalOf } from './factories';
 

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { decidePush } from '../../lib/protocol/decide-push';
-import { type AgentHealth, maxListedPeers } from '../../lib/protocol/messages';
-import { type NetworkState, normalizeState } from '../../lib/protocol/network-state';
-import { verifyEnvelope } from '../../lib/protocol/signing';
+import { decidePush } from '../../lib/core/protocol/decide-push';
+import { type AgentHealth, maxListedPeers } from '../../lib/core/protocol/messages';
+import { type NetworkState, normalizeState } from '../../lib/core/protocol/network-state';
+import { verifyEnvelope } from '../../lib/core/protocol/signing';
 import { openChannel, type Channel, type ChannelOptions } from '../../agent/channel';
 
 /*

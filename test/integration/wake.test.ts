@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { Principal } from '../../lib/auth/gate';
-import { openDatabase, type Handle } from '../../lib/db/client';
-import { createProjectOp } from '../../lib/projects/operations';
-import { getSigningKey } from '../../lib/pushes/signing-key';
-import { startDelivery, type Delivery } from '../../lib/pushes/wake';
+import type { Principal } from '../../lib/server/auth/gate';
+import { openDatabase, type Handle } from '../../lib/server/db/client';
+import { createProjectOp } from '../../lib/server/projects/operations';
+import { getSigningKey } from '../../lib/server/delivery/signing-key';
+import { startDelivery, type Delivery } from '../../lib/server/delivery/wake';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { StubFleet } from './stub-agents';

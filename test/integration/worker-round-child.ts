@@ -3,8 +3,8 @@
  * DATABASE_URL names the database, ROUND_OPTIONS (JSON) the round's options. Prints
  * the round's result when it finishes (the test kills it before).
  */
-import { openDatabase } from '../../lib/db/client';
-import { runWorkerRound } from '../../lib/pushes/worker';
+import { openDatabase } from '../../lib/server/db/client';
+import { runWorkerRound } from '../../lib/server/delivery/worker';
 
 const handle = await openDatabase(process.env.DATABASE_URL);
 const result = await runWorkerRound(handle.db, JSON.parse(process.env.ROUND_OPTIONS ?? '{}'));

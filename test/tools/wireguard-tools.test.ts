@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFileName, renderClientConfig, type ClientPeer } from '../../lib/wireguard/client-config';
-import { generateKeyPair, isWireGuardKey, publicKeyFromPrivate } from '../../lib/wireguard/keys';
+import { configFileName, renderClientConfig, type ClientPeer } from '../../lib/core/wireguard/client-config';
+import { generateKeyPair, isWireGuardKey, publicKeyFromPrivate } from '../../lib/core/wireguard/keys';
 import { requireRoot, requireTools, requireTun } from './require-tools';
 import { parseWgConfig } from './wg-config';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientIp, socketAddressHeader } from '../../lib/http/client-ip';
+import { clientIp, socketAddressHeader } from '../../lib/server/http/client-ip';
 
 // The address Lease Now opens the firewall to: a client must never be able to choose it.
 const req = (socket: string | null, xff?: string) => {

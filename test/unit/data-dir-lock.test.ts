@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commandLine, DataDirInUseError, lockDataDir, lockFileOf, type LockHolder } from '@/lib/db/data-dir-lock';
+import { commandLine, DataDirInUseError, lockDataDir, lockFileOf, type LockHolder } from '@/lib/server/db/data-dir-lock';
 
 const dirs: string[] = [];
 function dataDir() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorAnswer, unreachableCode } from '@/lib/errors';
-import { describeDatabase, type Handle } from '@/lib/db/client';
-import { DatabaseStartError, openWhenReachable } from '@/lib/db/wait';
+import { errorAnswer, unreachableCode } from '@/lib/server/errors';
+import { describeDatabase, type Handle } from '@/lib/server/db/client';
+import { DatabaseStartError, openWhenReachable } from '@/lib/server/db/wait';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111 });
 // drizzle wraps a driver's error: the code is on its cause.

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { can, roleMatrix } from '@/lib/auth/permissions';
-import { parseEnv, EnvError } from '@/lib/env';
-import { hashToken, newSecretToken, secretTokenPattern } from '@/lib/auth/secret-token';
-import { hashPassword, verifyPassword } from '@/lib/auth/password';
-import { handleFromEmail, signUpSchema } from '@/lib/users/users';
-import { newId, idPattern } from '@/lib/ids';
-import { tagsSchema } from '@/lib/networks/schemas';
+import { can, roleMatrix } from '@/lib/core/permissions';
+import { parseEnv, EnvError } from '@/lib/server/env';
+import { hashToken, newSecretToken, secretTokenPattern } from '@/lib/server/auth/secret-token';
+import { hashPassword, verifyPassword } from '@/lib/server/auth/password';
+import { handleFromEmail, signUpSchema } from '@/lib/server/users/users';
+import { newId, idPattern } from '@/lib/core/ids';
+import { tagsSchema } from '@/lib/core/networks/schemas';
 
 describe('role matrix (DESIGN.md "Who may do what")', () => {
   it.each([

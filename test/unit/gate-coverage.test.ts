@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { operation, GateDefinitionError } from '@/lib/auth/gate';
+import { operation, GateDefinitionError } from '@/lib/server/auth/gate';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -21,9 +21,9 @@ const rel = (f: string) => path.relative(root, f);
 // Routes and actions that are, by design, not a signed-in user acting on the API.
 const ungatedRoutes = new Set([
   'app/api/auth/[...nextauth]/route.ts', 'app/api/worker/route.ts', 'app/api/agent/enroll/route.ts',
-  // The agent's channel: authenticated by its host token (lib/pushes/host-auth.ts), not the user gate.
+  // The agent's channel: authenticated by its host token (lib/server/delivery/host-auth.ts), not the user gate.
   'app/api/agent/v1/next/route.ts', 'app/api/agent/v1/answer/route.ts',
-  // Health checks for load balancers: no caller, no data (lib/health.ts).
+  // Health checks for load balancers: no caller, no data (lib/server/health.ts).
   'app/api/health/route.ts', 'app/api/ready/route.ts',
   // Static and public: the CLI bundle and the API's description hold no secret.
   'app/cli/meshplane.mjs/route.ts', 'app/api/v1/openapi.json/route.ts',

@@ -20,11 +20,11 @@ export function isServerCode(file: string): boolean {
 
 // What the gate's callers are built from: each runs operations, or is the session itself.
 const plumbing: Record<string, string[]> = {
-  'lib/actions/run-action.ts': ['runAction', 'formToObject'], // server actions: runAction(op, …)
-  'lib/actions/load.ts': ['load'], // pages: load(op, input)
-  'lib/http/api.ts': ['apiRoute', 'apiRoutes'], // the JSON API: apiRoute(op)
-  'lib/auth/session.ts': ['requireUser', 'optionalUser', 'requestIp'], // who is asking
-  'lib/auth/config.ts': ['signIn', 'signOut'], // next-auth's own
+  'lib/server/actions/run-action.ts': ['runAction', 'formToObject'], // server actions: runAction(op, …)
+  'lib/server/actions/load.ts': ['load'], // pages: load(op, input)
+  'lib/server/http/api.ts': ['apiRoute', 'apiRoutes'], // the JSON API: apiRoute(op)
+  'lib/server/auth/session.ts': ['requireUser', 'optionalUser', 'requestIp'], // who is asking
+  'lib/server/auth/config.ts': ['signIn', 'signOut'], // next-auth's own
 };
 
 // Outside the user gate by design, each with its own check (gate-coverage.test.ts lists the routes).
@@ -52,9 +52,9 @@ describe('the gate, on the import graph', () => {
   });
 
   it('would catch a server action that calls a data function itself', () => {
-    const members = path.join(root, 'lib/members/members.ts');
+    const members = path.join(root, 'lib/server/members/members.ts');
     expect(isServerCode(members)).toBe(true);
     expect(operationsOf(members).has('createMember')).toBe(false);
-    expect(operationsOf(path.join(root, 'lib/members/operations.ts')).has('createMemberOp')).toBe(true);
+    expect(operationsOf(path.join(root, 'lib/server/members/operations.ts')).has('createMemberOp')).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
-import { runThroughSocket, serveCliSocket, SocketUnreachable, socketPathOf, type CliIo } from '@/lib/cli/local-socket';
+import { runThroughSocket, serveCliSocket, SocketUnreachable, socketPathOf, type CliIo } from '@/lib/server/cli/local-socket';
 
 let server: Server | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), 'meshplane-sock-'));

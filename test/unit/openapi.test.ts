@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument, openApiPath } from '@/lib/openapi/document';
-import { apiDocs } from '@/lib/openapi/registry';
+import { openApiDocument, openApiPath } from '@/lib/server/openapi/document';
+import { apiDocs } from '@/lib/server/openapi/registry';
 
 const root = path.resolve(__dirname, '../..');
 const apiDir = path.join(root, 'pages/api/v1');
@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
     expect(files.length).toBeGreaterThan(20);
     const described = apiDocs.map((d) => d.spec.path).sort();
     expect(new Set(described).size, 'a route is described twice').toBe(described.length);
-    expect(described, 'lib/openapi/registry.ts and pages/api/v1 disagree').toEqual(files.map((f) => f.served).sort());
+    expect(described, 'lib/server/openapi/registry.ts and pages/api/v1 disagree').toEqual(files.map((f) => f.served).sort());
   });
 
   it('describes exactly the methods each route serves', () => {

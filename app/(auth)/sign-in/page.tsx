@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getDb } from '@/lib/db/client';
-import { env } from '@/lib/env';
-import { signUpState } from '@/lib/users/sign-up';
+import { getDb } from '@/lib/server/db/client';
+import { env } from '@/lib/server/env';
+import { signUpState } from '@/lib/server/users/sign-up';
 import { signInAction } from '../actions';
 import { AuthForm } from '../auth-form';
 import { oidcButton } from '../oidc';

@@ -1,8 +1,8 @@
 'use server';
 import { revalidatePath } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { createDeviceOp, deleteDeviceOp, deviceConfigOp, markConfigGivenOp, regenerateDeviceOp } from '@/lib/devices/operations';
-import type { CurrentDeviceConfig, DeviceConfigAnswer } from '@/lib/devices/types';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { createDeviceOp, deleteDeviceOp, deviceConfigOp, markConfigGivenOp, regenerateDeviceOp } from '@/lib/server/devices/operations';
+import type { CurrentDeviceConfig, DeviceConfigAnswer } from '@/lib/core/devices/types';
 
 // Only public keys come through here: the private half stays in the browser that made it.
 // The operations validate every field; these types only document what the page sends.

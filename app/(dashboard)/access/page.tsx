@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { listDevicesOp } from '@/lib/devices/operations';
+import { load } from '@/lib/server/actions/load';
+import { listDevicesOp } from '@/lib/server/devices/operations';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { AddDevice } from '@/components/devices/add-device';
 import { DeviceCard } from '@/components/devices/device-card';

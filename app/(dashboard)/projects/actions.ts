@@ -1,13 +1,13 @@
 'use server';
 import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
 import {
   addTeamMemberOp, changeRoleOp, createProjectOp, deleteProjectOp, removeTeamMemberOp, renameProjectOp,
-} from '@/lib/projects/operations';
-import { createInvitationOp, renewInvitationOp, revokeInvitationOp } from '@/lib/invitations/operations';
+} from '@/lib/server/projects/operations';
+import { createInvitationOp, renewInvitationOp, revokeInvitationOp } from '@/lib/server/invitations/operations';
 import { headers } from 'next/headers';
-import { publicOrigin } from '@/lib/http/origin';
+import { publicOrigin } from '@/lib/server/http/origin';
 
 // Creates a project and opens it.
 export async function createProjectAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { listProjectsOp } from '@/lib/projects/operations';
+import { load } from '@/lib/server/actions/load';
+import { listProjectsOp } from '@/lib/server/projects/operations';
 import { Card, CardHeader, EmptyState, Badge } from '@/components/ui/card';
 import { CreateProjectForm } from './create-project-form';
 

@@ -1,9 +1,9 @@
 'use server';
 import { revalidatePath } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { createApiTokenOp, revokeApiTokenOp } from '@/lib/tokens/operations';
-import { changePasswordOp, endAllSessionsOp } from '@/lib/users/operations';
-import { signOut } from '@/lib/auth/config';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { createApiTokenOp, revokeApiTokenOp } from '@/lib/server/tokens/operations';
+import { changePasswordOp, endAllSessionsOp } from '@/lib/server/users/operations';
+import { signOut } from '@/lib/server/auth/config';
 
 // Creates an API token; its secret is returned once, for the page to show.
 export async function createApiTokenAction(_prev: ActionResult | null, form: FormData) {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { listApiTokensOp } from '@/lib/tokens/operations';
-import { requireUser } from '@/lib/auth/session';
+import { load } from '@/lib/server/actions/load';
+import { listApiTokensOp } from '@/lib/server/tokens/operations';
+import { requireUser } from '@/lib/server/auth/session';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { Copyable } from '@/components/ui/copy';

@@ -1,4 +1,4 @@
-import { healthRoute } from '@/lib/health';
+import { healthRoute } from '@/lib/server/health';
 
 export const dynamic = 'force-dynamic';
 

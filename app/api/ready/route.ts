@@ -1,4 +1,4 @@
-import { readyRoute } from '@/lib/health';
+import { readyRoute } from '@/lib/server/health';
 
 export const dynamic = 'force-dynamic';
 

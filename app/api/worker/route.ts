@@ -1,4 +1,4 @@
-import { workerRoute } from '@/lib/pushes/routes';
+import { workerRoute } from '@/lib/server/delivery/routes';
 
 // POST /api/worker: one round of pushes and lease expiry (cron, with Bearer $WORKER_SECRET)
 export const POST = workerRoute;

@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { getDb } from '@/lib/db/client';
-import { optionalUser } from '@/lib/auth/session';
-import { viewInvitation, type InvitationView } from '@/lib/invitations/invitations';
-import { AppError } from '@/lib/errors';
+import { getDb } from '@/lib/server/db/client';
+import { optionalUser } from '@/lib/server/auth/session';
+import { viewInvitation, type InvitationView } from '@/lib/server/invitations/invitations';
+import { AppError } from '@/lib/server/errors';
 import { signOutAction } from '../../actions';
 import { SubmitButton } from '@/components/ui/button';
 import { AcceptForm, NewAccountForm, SignInAcceptForm } from './invitation-forms';

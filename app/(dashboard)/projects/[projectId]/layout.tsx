@@ -1,9 +1,9 @@
 import Link from 'next/link';
-import { load } from '@/lib/actions/load';
-import { getProjectOp } from '@/lib/projects/operations';
+import { load } from '@/lib/server/actions/load';
+import { getProjectOp } from '@/lib/server/projects/operations';
 import { Badge } from '@/components/ui/card';
 import { TabNav } from '@/components/ui/tabs';
-import { can } from '@/lib/auth/permissions';
+import { can } from '@/lib/core/permissions';
 
 export default async function ProjectLayout({ children, params }: { children: React.ReactNode; params: Promise<{ projectId: string }> }) {
   const { projectId } = await params;

@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { getProjectOp } from '@/lib/projects/operations';
-import { listNetworksOp } from '@/lib/networks/operations';
-import { can } from '@/lib/auth/permissions';
+import { load } from '@/lib/server/actions/load';
+import { getProjectOp } from '@/lib/server/projects/operations';
+import { listNetworksOp } from '@/lib/server/networks/operations';
+import { can } from '@/lib/core/permissions';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { inputClass } from '@/components/ui/field';

@@ -1,4 +1,4 @@
-import { enrollRoute } from '@/lib/pushes/routes';
+import { enrollRoute } from '@/lib/server/delivery/routes';
 
 // POST /api/agent/enroll: an agent trades a one-time token for its identity
 export const POST = enrollRoute;

@@ -1,4 +1,4 @@
-import { openApiDocument } from '@/lib/openapi/document';
+import { openApiDocument } from '@/lib/server/openapi/document';
 
 // GET /api/v1/openapi.json: the API's OpenAPI 3.1 description. Public, like the docs it
 // replaces: it says what the API is, never what is in it (no gate, no database). An app

@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { listActivityOp } from '@/lib/audit/operations';
-import { activityKinds, type ActivityKind, type Segment } from '@/lib/audit/describe';
-import { idPattern } from '@/lib/ids';
+import { load } from '@/lib/server/actions/load';
+import { listActivityOp } from '@/lib/server/audit/operations';
+import { activityKinds, type ActivityKind, type Segment } from '@/lib/core/audit/describe';
+import { idPattern } from '@/lib/core/ids';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { buttonClass } from '@/components/ui/button-class';
 import { inputClass } from '@/components/ui/field';

@@ -1,9 +1,9 @@
 'use server';
 import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
-import { formToObject, runAction, type ActionResult } from '@/lib/actions/run-action';
-import { createNetworkOp, deleteNetworkOp, updateNetworkOp } from '@/lib/networks/operations';
-import { createMemberOp, deleteMemberOp, scaleMemberOp, updateMemberOp } from '@/lib/members/operations';
+import { formToObject, runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { createNetworkOp, deleteNetworkOp, updateNetworkOp } from '@/lib/server/networks/operations';
+import { createMemberOp, deleteMemberOp, scaleMemberOp, updateMemberOp } from '@/lib/server/members/operations';
 
 const networkPath = (projectId: FormDataEntryValue | null, networkId: string) => `/projects/${projectId}/networks/${networkId}`;
 

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { load } from '@/lib/actions/load';
-import { getProjectOp, projectFootprintOp } from '@/lib/projects/operations';
-import { can } from '@/lib/auth/permissions';
+import { load } from '@/lib/server/actions/load';
+import { getProjectOp, projectFootprintOp } from '@/lib/server/projects/operations';
+import { can } from '@/lib/core/permissions';
 import { Card, CardHeader } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { deleteProjectAction } from '../../actions';

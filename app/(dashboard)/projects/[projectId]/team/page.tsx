@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
-import { load } from '@/lib/actions/load';
-import { getProjectOp, listTeamOp } from '@/lib/projects/operations';
-import { can } from '@/lib/auth/permissions';
+import { load } from '@/lib/server/actions/load';
+import { getProjectOp, listTeamOp } from '@/lib/server/projects/operations';
+import { can } from '@/lib/core/permissions';
 import { Card, CardHeader, Badge, EmptyState } from '@/components/ui/card';
 import { AddMemberForm, RoleSelect } from './team-forms';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { removeTeamMemberAction } from '../../actions';
-import { requireUser } from '@/lib/auth/session';
-import { listInvitationsOp } from '@/lib/invitations/operations';
+import { requireUser } from '@/lib/server/auth/session';
+import { listInvitationsOp } from '@/lib/server/invitations/operations';
 import { InviteForm, RenewForm } from './invitation-forms';
 import { revokeInvitationAction } from '../../actions';
 

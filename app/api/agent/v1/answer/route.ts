@@ -1,4 +1,4 @@
-import { answerRoute } from '@/lib/pushes/routes';
+import { answerRoute } from '@/lib/server/delivery/routes';
 
 // POST /api/agent/v1/answer: the agent's answer to an envelope it got over its channel
 export const POST = answerRoute;

@@ -1,4 +1,4 @@
-import { nextRoute } from '@/lib/pushes/routes';
+import { nextRoute } from '@/lib/server/delivery/routes';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { deleteDeviceOp, regenerateDeviceOp } from '@/lib/devices/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { deleteDeviceOp, regenerateDeviceOp } from '@/lib/server/devices/operations';
 
 export const config = { api: { bodyParser: false } };
 

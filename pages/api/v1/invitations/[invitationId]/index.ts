@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { revokeInvitationOp } from '@/lib/invitations/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { revokeInvitationOp } from '@/lib/server/invitations/operations';
 
 export const config = { api: { bodyParser: false } };
 

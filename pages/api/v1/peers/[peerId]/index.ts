@@ -1,6 +1,6 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { getPeerOp } from '@/lib/members/operations';
-import { updatePeerOp } from '@/lib/devices/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { getPeerOp } from '@/lib/server/members/operations';
+import { updatePeerOp } from '@/lib/server/devices/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { deleteProjectOp, getProjectOp, renameProjectOp } from '@/lib/projects/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { deleteProjectOp, getProjectOp, renameProjectOp } from '@/lib/server/projects/operations';
 
 export const config = { api: { bodyParser: false } };
 

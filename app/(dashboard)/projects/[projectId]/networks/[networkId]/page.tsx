@@ -1,10 +1,10 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { load } from '@/lib/actions/load';
-import { getNetworkOp, networkGatewayOp } from '@/lib/networks/operations';
-import { listMembersOp, listPeersOp } from '@/lib/members/operations';
-import { can } from '@/lib/auth/permissions';
+import { load } from '@/lib/server/actions/load';
+import { getNetworkOp, networkGatewayOp } from '@/lib/server/networks/operations';
+import { listMembersOp, listPeersOp } from '@/lib/server/members/operations';
+import { can } from '@/lib/core/permissions';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { ConfirmForm } from '@/components/ui/confirm-form';

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { deviceConfigOp, markConfigGivenOp } from '@/lib/devices/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { deviceConfigOp, markConfigGivenOp } from '@/lib/server/devices/operations';
 
 export const config = { api: { bodyParser: false } };
 

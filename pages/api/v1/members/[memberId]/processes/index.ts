@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { scaleMemberOp } from '@/lib/members/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { scaleMemberOp } from '@/lib/server/members/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { listPeersOp } from '@/lib/members/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { listPeersOp } from '@/lib/server/members/operations';
 
 export const config = { api: { bodyParser: false } };
 

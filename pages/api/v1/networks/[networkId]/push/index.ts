@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { pushNowOp } from '@/lib/pushes/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { pushNowOp } from '@/lib/server/delivery/operations';
 
 export const config = { api: { bodyParser: false } };
 

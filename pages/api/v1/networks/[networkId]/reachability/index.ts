@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { reachabilityOp } from '@/lib/policy/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { reachabilityOp } from '@/lib/server/policy/operations';
 
 const question = (url: URL) => Object.fromEntries(['from', 'to', 'port', 'protocol'].flatMap((k) => {
   const v = url.searchParams.get(k);

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { createEnrollmentTokenOp } from '@/lib/pushes/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { createEnrollmentTokenOp } from '@/lib/server/delivery/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { createInvitationOp, listInvitationsOp } from '@/lib/invitations/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { createInvitationOp, listInvitationsOp } from '@/lib/server/invitations/operations';
 
 export const config = { api: { bodyParser: false } };
 

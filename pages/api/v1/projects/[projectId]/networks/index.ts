@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { createNetworkOp, listNetworksOp } from '@/lib/networks/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { createNetworkOp, listNetworksOp } from '@/lib/server/networks/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { addTeamMemberOp, listTeamOp } from '@/lib/projects/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { addTeamMemberOp, listTeamOp } from '@/lib/server/projects/operations';
 
 export const config = { api: { bodyParser: false } };
 

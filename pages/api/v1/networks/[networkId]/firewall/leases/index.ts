@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { leaseNowOp } from '@/lib/firewall/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { leaseNowOp } from '@/lib/server/firewall/operations';
 
 export const config = { api: { bodyParser: false } };
 

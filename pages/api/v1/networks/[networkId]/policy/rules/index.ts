@@ -1,5 +1,5 @@
-import { apiRoute, apiRoutes } from '@/lib/http/api';
-import { addPolicyRuleOp, listPolicyRulesOp } from '@/lib/policy/operations';
+import { apiRoute, apiRoutes } from '@/lib/server/http/api';
+import { addPolicyRuleOp, listPolicyRulesOp } from '@/lib/server/policy/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,11 +1,11 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { load } from '@/lib/actions/load';
-import { listPolicyRulesOp } from '@/lib/policy/operations';
-import { getMemberOp, memberDomainNamesOp } from '@/lib/members/operations';
-import { can } from '@/lib/auth/permissions';
-import { hostEnv } from '@/lib/protocol/host-config';
+import { load } from '@/lib/server/actions/load';
+import { listPolicyRulesOp } from '@/lib/server/policy/operations';
+import { getMemberOp, memberDomainNamesOp } from '@/lib/server/members/operations';
+import { can } from '@/lib/core/permissions';
+import { hostEnv } from '@/lib/core/protocol/host-config';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { ConfirmForm } from '@/components/ui/confirm-form';

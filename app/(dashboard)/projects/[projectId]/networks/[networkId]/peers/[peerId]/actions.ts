@@ -1,8 +1,8 @@
 'use server';
 import { revalidatePath } from 'next/cache';
-import { runAction, type ActionResult } from '@/lib/actions/run-action';
-import { updatePeerOp } from '@/lib/devices/operations';
-import type { PeerConfigBody } from '@/lib/devices/types';
+import { runAction, type ActionResult } from '@/lib/server/actions/run-action';
+import { updatePeerOp } from '@/lib/server/devices/operations';
+import type { PeerConfigBody } from '@/lib/core/devices/types';
 
 // Registers the public key (made in the admin's browser) and endpoint of a peer run by hand;
 // answers the config body the browser completes with the private key. Admins only (the op's gate).

@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { load } from '@/lib/actions/load';
-import { getPeerOp } from '@/lib/members/operations';
-import { getNetworkOp } from '@/lib/networks/operations';
-import { can } from '@/lib/auth/permissions';
-import { configFileName } from '@/lib/wireguard/client-config';
+import { load } from '@/lib/server/actions/load';
+import { getPeerOp } from '@/lib/server/members/operations';
+import { getNetworkOp } from '@/lib/server/networks/operations';
+import { can } from '@/lib/core/permissions';
+import { configFileName } from '@/lib/core/wireguard/client-config';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { PeerConfigGenerator } from '@/components/devices/peer-config-generator';

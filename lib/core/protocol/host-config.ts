@@ -1,0 +1,131 @@
+import ipaddr from 'ipaddr.js';
+import { prefixLength } from '../addressing';
+import type { ClientPeer } from '../wireguard/client-config';
+import { type NetworkState, cmp } from './network-state';
+import { type HostPolicy, compileHostPolicy } from '../policy/compile';
+
+/*
+ * What one host makes of the shared network document. Pure: the agent, the worker (to show
+ * what a host should run) and the benchmark's stub agents all derive the same thing.
+ */
+
+export type HostPeer = ClientPeer;
+export type FirewallLease = { ip: string; timeoutSeconds: number };
+export type DnsRecord = { name: string; ips: string[] };
+
+export type HostConfig = {
+  address: string;
+  listenPort: number;
+  peers: HostPeer[];
+  forward: boolean;
+  firewall: { port: number; sources: string[]; leases: FirewallLease[] };
+  dns: { zone: string; records: DnsRecord[] };
+  env: Record<string, string>;
+  /** Present only when the network is isolated (lib/core/policy/compile.ts). */
+  policy?: NonNullable<HostPolicy>;
+};
+
+export class NotInNetworkError extends Error {}
+
+export function deriveHostConfig(state: NetworkState, selfPeerId: string, now: Date): HostConfig {
+  const self = state.hosts.find((h) => h.peerId === selfPeerId);
+  if (!self) throw new NotInNetworkError(`peer ${selfPeerId} is not a host of ${state.networkId}`);
+  const { gateway, hosts, devices } = hostPeersOf(state.hosts, state.devices, state.deviceBlock, selfPeerId);
+  const peers = [...hosts, ...devices].map(withoutIp).sort((a, b) => cmp(a.publicKey, b.publicKey));
+
+  return {
+    address: `${self.ip}/${prefixLength(state.cidr)}`,
+    listenPort: state.listenPort,
+    peers,
+    forward: gateway === self,
+    firewall: firewallOf(state, selfPeerId, now),
+    dns: { zone: state.zone, records: dnsRecordsOf(state) },
+    env: hostEnv(state.networkId, self),
+    ...withPolicy(compileHostPolicy(state, selfPeerId, gateway === self)),
+  };
+}
+
+/** What decides a host's routing; both the network document and the peers table have it. */
+export type RoutingHost = { peerId: string; ip: string; publicKey: string | null; endpoint: string | null; gateway: boolean };
+/** A peer with the address it stands for, so each caller can order peers its own way. */
+export type RoutedPeer = HostPeer & { ip: string };
+
+/** The enrolled gateway, or none: an unenrolled gateway cannot forward anything yet. */
+export function enrolledGateway<T extends { publicKey: string | null }>(hosts: T[], isGateway: (h: T) => boolean): T | undefined {
+  return hosts.find((h) => isGateway(h) && h.publicKey !== null);
+}
+
+/**
+ * The peers one host lists, the one routing rule for agents and hosts run by hand: every
+ * other enrolled host at its /32, the enrolled gateway also with the device block; devices
+ * directly only when no gateway carries them, or when this host is the gateway.
+ */
+export function hostPeersOf<H extends RoutingHost>(
+  hosts: H[], devices: { publicKey: string; ip: string }[], deviceBlock: string, selfPeerId: string,
+): { gateway: H | undefined; hosts: RoutedPeer[]; devices: RoutedPeer[] } {
+  const self = hosts.find((h) => h.peerId === selfPeerId);
+  const gateway = enrolledGateway(hosts, (h) => h.gateway);
+  const hostPeers = hosts
+    .filter((h) => h.peerId !== selfPeerId && h.publicKey !== null)
+    .map((h) => ({ publicKey: h.publicKey!, endpoint: h.endpoint, allowedIps: h === gateway ? [`${h.ip}/32`, deviceBlock] : [`${h.ip}/32`], ip: h.ip }));
+  const direct = !gateway || gateway === self;
+  const devicePeers = direct ? devices.map((d) => ({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`], ip: d.ip })) : [];
+  return { gateway, hosts: hostPeers, devices: devicePeers };
+}
+
+/** A routed peer as listed: ip dropped, keys in the order they always had. */
+export function withoutIp({ ip: _ip, ...peer }: RoutedPeer): HostPeer {
+  return peer;
+}
+
+/** The env file the agent writes on a host (DESIGN.md); the dashboard shows the same. */
+export function hostEnv(networkId: string, host: { memberId: string; ip: string; names: string[] }): Record<string, string> {
+  return {
+    MESHPLANE_NETWORK_ID: networkId,
+    MESHPLANE_MEMBER_ID: host.memberId,
+    MESHPLANE_PRIVATE_IP: host.ip,
+    MESHPLANE_PRIVATE_HOSTNAME: host.names[0],
+  };
+}
+
+function withPolicy(policy: HostPolicy): Pick<HostConfig, 'policy'> {
+  return policy ? { policy } : {};
+}
+
+function firewallOf(state: NetworkState, selfPeerId: string, now: Date): HostConfig['firewall'] {
+  const sources: string[] = [];
+  for (const h of state.hosts) {
+    if (h.peerId === selfPeerId || h.publicKey === null || h.endpoint === null) continue;
+    const ip = endpointIp(h.endpoint);
+    if (ip) sources.push(ip.kind() === 'ipv4' ? `${ip}/32` : `${ip}/128`);
+  }
+  sources.push(...state.allow.rules);
+  const leases: FirewallLease[] = [];
+  for (const l of state.allow.leases) {
+    const remainingMs = Date.parse(l.expiresAt) - now.getTime();
+    // An expired lease is never rendered, so a late push can never extend access.
+    if (remainingMs > 0) leases.push({ ip: l.ip, timeoutSeconds: Math.ceil(remainingMs / 1000) });
+  }
+  return { port: state.listenPort, sources, leases };
+}
+
+/** The IP of a `host:port` endpoint, or null when the host is a name (not renderable as a source). */
+export function endpointIp(endpoint: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const host = endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+  if (ipaddr.IPv4.isValidFourPartDecimal(host)) return ipaddr.IPv4.parse(host);
+  if (ipaddr.IPv6.isValid(host)) return ipaddr.IPv6.parse(host);
+  return null;
+}
+
+function dnsRecordsOf(state: NetworkState): DnsRecord[] {
+  // Sets: a group name may cover thousands of instances.
+  const byName = new Map<string, Set<string>>();
+  const add = (name: string, ip: string) => {
+    const ips = byName.get(name);
+    if (ips) ips.add(ip);
+    else byName.set(name, new Set([ip]));
+  };
+  for (const h of state.hosts) for (const n of h.names) add(n, h.ip);
+  for (const d of state.devices) add(d.name, d.ip);
+  return [...byName].map(([name, ips]) => ({ name, ips: [...ips] })).sort((a, b) => cmp(a.name, b.name));
+}

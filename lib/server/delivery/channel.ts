@@ -1,0 +1,121 @@
+import { gunzipSync } from 'node:zlib';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { networks, peers } from '../db/schema';
+import { invalid } from '../errors';
+import { configBus } from './config-channel';
+import { currentDocument, deltaFrom, snapshotOf, type Prepared } from './documents';
+import { authenticateHost, type HostPrincipal } from './host-auth';
+import { getSigningKey } from './signing-key';
+import { judgeAnswer } from '../../core/delivery/answer';
+import { recordApplied } from './claims';
+import { healthOf } from './push-host';
+
+/*
+ * The channel the agent opens (docs/agent-protocol.md, "The channel"): an HTTP long-poll.
+ * `GET /api/agent/v1/next?after=V` answers at once with the signed envelope of the network's
+ * current version when it is above V (a delta from V when stored, else the snapshot), else
+ * waits for a change to that network (NOTIFY, on whichever replica made it) for at most
+ * `holdMs` and answers 204. The agent applies it with its usual checks and POSTs its answer
+ * to `/api/agent/v1/answer`. Each call is authenticated by the host token, also again before
+ * a held poll sends anything, so a revoked host gets 401, never a document. The agent's last
+ * call is its liveness (`last_seen_at`); while it is recent the worker does not push directly.
+ */
+
+export { onlineWindowMs } from '../../core/delivery/liveness';
+export const defaultHoldMs = 25_000;
+
+const afterSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The envelope for this host, or null when it has `after` already (or its network is gone). */
+async function envelopeFor(db: Db, host: HostPrincipal, after: number): Promise<Prepared | null> {
+  const [net] = await db.select({ version: networks.configVersion }).from(networks).where(eq(networks.id, host.networkId));
+  if (!net || net.version <= after) return null;
+  const doc = await currentDocument(db, host.networkId, net.version, new Date());
+  if (!doc || doc.state.version <= after) return null;
+  const { secretKey } = await getSigningKey(db);
+  return (after > 0 ? await deltaFrom(db, doc, after, secretKey) : null) ?? snapshotOf(doc, secretKey);
+}
+
+/** Seen now; a claim left by a round that died is released (the host is here, with its own version). */
+async function markSeen(db: Db, peerId: string, sending?: number) {
+  await db.update(peers).set({
+    lastSeenAt: sql`now()`, claimedAt: null,
+    ...(sending !== undefined ? { desiredVersion: sql`greatest(${peers.desiredVersion}, ${sending})`, pushState: 'sent' as const } : {}),
+  }).where(eq(peers.id, peerId));
+}
+
+/** Resolves when this network changes (or the listener reconnected), or after `ms`. */
+function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      configBus.off('change', onChange);
+      configBus.off('resync', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const onChange = (id: string) => { if (id === networkId) done(); };
+    const timer = setTimeout(done, ms);
+    configBus.on('change', onChange);
+    configBus.on('resync', done);
+    signal?.addEventListener('abort', done);
+  });
+}
+
+export async function nextEnvelope(db: Db, authorization: string | null, afterText: string | null, opts: { holdMs?: number; signal?: AbortSignal } = {}): Promise<Response> {
+  const after = afterSchema.safeParse(afterText ?? '0');
+  if (!after.success) throw invalid('after: the version the agent applied, a whole number ≥ 0', 'after');
+  let host = await authenticateHost(db, authorization);
+  const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
+  await markSeen(db, host.peerId);
+  for (;;) {
+    // Listening first, then reading: a change committed in between is not missed.
+    const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
+    const prepared = await envelopeFor(db, host, after.data);
+    if (prepared) {
+      await markSeen(db, host.peerId, prepared.version);
+      const { chunks, gzip } = prepared.bodyFor(host.peerId);
+      const body = gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
+      return new Response(new Uint8Array(body), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+    }
+    await changed;
+    if (opts.signal?.aborted || Date.now() >= deadline) break;
+    host = await authenticateHost(db, authorization); // revoked while held: 401, nothing sent
+  }
+  await markSeen(db, host.peerId);
+  return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+}
+
+const answerSchema = z.object({
+  version: z.number().int().min(1).refine(Number.isSafeInteger),
+  status: z.number().int().min(100).max(599),
+  body: z.unknown(),
+});
+
+/** The agent's answer to an envelope it got over the channel, judged as strictly as a push's. */
+export async function recordChannelAnswer(db: Db, authorization: string | null, raw: unknown): Promise<{ recorded: string }> {
+  const host = await authenticateHost(db, authorization);
+  const parsed = answerSchema.safeParse(raw);
+  if (!parsed.success) throw invalid('Send {version, status, body}: the version received and the agent\'s answer to it.');
+  const { version, status, body } = parsed.data;
+  const verdict = judgeAnswer(status, body, version);
+  const health = verdict.kind === 'bad' ? null : healthOf(body);
+  const now = new Date();
+  if (verdict.kind === 'applied') {
+    await recordApplied(db, [{ id: host.peerId, token: new Date(0).toISOString(), appliedVersion: verdict.appliedVersion,
+      lastHandshakeAt: verdict.lastHandshakeAt, rxBytes: verdict.rxBytes, txBytes: verdict.txBytes, health }], now);
+  } else {
+    const error = verdict.kind === 'need_snapshot' ? `agent refused version ${version}: need_snapshot` : verdict.error;
+    const applied = verdict.kind === 'refused' ? verdict.appliedVersion : null;
+    await db.update(peers).set({
+      pushState: 'failed', lastError: error.slice(0, 1000), lastPushedAt: now, lastSeenAt: now,
+      appliedVersion: sql`greatest(${peers.appliedVersion}, ${applied ?? 0})`,
+      ...(health ? { agentOk: health.ok, agentHealth: health.reason } : {}),
+    }).where(eq(peers.id, host.peerId));
+  }
+  await db.update(peers).set({ lastSeenAt: now }).where(eq(peers.id, host.peerId));
+  return { recorded: verdict.kind };
+}
+

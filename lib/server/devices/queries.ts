@@ -1,0 +1,65 @@
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { Queryable } from '../db/client';
+import { deviceAddresses, devices, memberships, networks, peers, projects } from '../db/schema';
+import { notFound } from '../errors';
+import { can } from '../../core/permissions';
+import type { DeviceNetwork, HostRow } from '../../core/devices/device-config';
+
+export type ReachableNetwork = { id: string; label: string; cidr: string; projectId: string; projectName: string };
+
+/**
+ * The networks a user's devices may join: every network of every project where the user is
+ * developer or higher, in id order (the order network rows are locked in, to avoid deadlocks).
+ * `lock` holds the user's memberships FOR SHARE, so a concurrent demotion waits for this
+ * transaction and its clean-up (accessChanged) then sees the device.
+ */
+export async function reachableNetworks(q: Queryable, userId: string, lock = false): Promise<{ developer: boolean; networks: ReachableNetwork[] }> {
+  const roleQuery = q.select({ projectId: memberships.projectId, role: memberships.role }).from(memberships).where(eq(memberships.userId, userId));
+  const roles = lock ? await roleQuery.for('share') : await roleQuery;
+  const projectIds = roles.filter((r) => can(r.role, 'access.own')).map((r) => r.projectId);
+  if (projectIds.length === 0) return { developer: false, networks: [] };
+  const list = await q.select({ id: networks.id, label: networks.label, cidr: networks.cidr, projectId: networks.projectId, projectName: projects.name })
+    .from(networks).innerJoin(projects, eq(projects.id, networks.projectId))
+    .where(inArray(networks.projectId, projectIds)).orderBy(asc(networks.id));
+  return { developer: true, networks: list };
+}
+
+/** The caller's own device; anyone else's does not exist for them (404, not 403). */
+export async function ownDevice(q: Queryable, userId: string, deviceId: string, lock = false) {
+  const query = q.select().from(devices).where(and(eq(devices.id, deviceId), eq(devices.userId, userId)));
+  const [device] = lock ? await query.for('update') : await query;
+  if (!device) throw notFound('Device');
+  return device;
+}
+
+export type AddressRow = { deviceId: string; networkId: string; ip: string; cidr: string; label: string; projectId: string; projectName: string };
+
+export async function addressesOf(q: Queryable, deviceIds: string[]): Promise<AddressRow[]> {
+  if (deviceIds.length === 0) return [];
+  return q.select({
+    deviceId: deviceAddresses.deviceId, networkId: deviceAddresses.networkId, ip: deviceAddresses.ip,
+    cidr: networks.cidr, label: networks.label, projectId: networks.projectId, projectName: projects.name,
+  }).from(deviceAddresses)
+    .innerJoin(networks, eq(networks.id, deviceAddresses.networkId))
+    .innerJoin(projects, eq(projects.id, networks.projectId))
+    .where(inArray(deviceAddresses.deviceId, deviceIds))
+    .orderBy(asc(projects.name), asc(networks.label));
+}
+
+/** Enrolled hosts (a public key is known) of these networks, by network id. */
+export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<string, (HostRow & { peerId: string })[]>> {
+  const out = new Map<string, (HostRow & { peerId: string })[]>(networkIds.map((id) => [id, []]));
+  if (networkIds.length === 0) return out;
+  const list = await q.select({ networkId: peers.networkId, peerId: peers.id, ip: peers.ip, publicKey: peers.publicKey, endpoint: peers.endpoint, isGateway: peers.isGateway, hostTokenHash: peers.hostTokenHash })
+    .from(peers).where(and(inArray(peers.networkId, networkIds), isNotNull(peers.publicKey)));
+  // Enrolled agents hold a host token; since the channel, an agent need not have an agentUrl.
+  for (const { networkId, hostTokenHash, ...host } of list) out.get(networkId)?.push({ ...host, hasAgent: hostTokenHash !== null });
+  return out;
+}
+
+/** One device's networks with their hosts: the input of assembleDeviceConfig. */
+export async function deviceNetworks(q: Queryable, deviceId: string): Promise<(DeviceNetwork & { label: string })[]> {
+  const addresses = await addressesOf(q, [deviceId]);
+  const hosts = await hostsOf(q, addresses.map((a) => a.networkId));
+  return addresses.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
+}

@@ -1,0 +1,103 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { deviceAddresses, devices, users } from '../db/schema';
+import { notFound } from '../errors';
+import { env } from '../env';
+import { deviceName as dnsNameOf } from '../../core/names';
+import { prefixLength } from '../../core/addressing';
+import { assembleDeviceConfig, networkReach } from '../../core/devices/device-config';
+import { configChanges } from '../../core/devices/config-changes';
+import { configHash, isStale } from '../../core/devices/config-hash';
+import { addressesOf, deviceNetworks, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
+import type { ConfigBody, CurrentDeviceConfig } from '../../core/devices/types';
+import type { NetworkLabel } from '../../core/devices/config-changes';
+
+/**
+ * The caller's devices, each with its address and DNS name per network and whether its
+ * config is out of date; `networks` is where a new device would get an address.
+ */
+export async function listDevices(db: Db, userId: string) {
+  const [user] = await db.select({ handle: users.handle }).from(users).where(eq(users.id, userId));
+  if (!user) throw notFound('User');
+  const owned = await db.select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.name));
+  const reach = await reachableNetworks(db, userId);
+  const addresses = await addressesOf(db, owned.map((d) => d.id));
+  const hosts = await hostsOf(db, [...new Set(addresses.map((a) => a.networkId))]);
+  const zone = env().MESHPLANE_DNS_ZONE;
+  const items = owned.map((device) => {
+    const mine = addresses.filter((a) => a.deviceId === device.id);
+    const nets = mine.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
+    const body = assembleDeviceConfig(nets);
+    const missing = reach.networks.filter((n) => !mine.some((a) => a.networkId === n.id));
+    const stale = isStale(device.lastGivenHash, configHash(body), missing.length);
+    return {
+      id: device.id, name: device.name, publicKey: device.publicKey, createdAt: device.createdAt,
+      addresses: mine.map((a) => presentAddress(a, device.name, user.handle, zone)),
+      missingNetworks: missing.map((n) => ({ networkId: n.id, networkLabel: n.label, projectName: n.projectName })),
+      stale,
+      changes: stale ? changesOf(device.lastGivenConfig, body, nets, missing.map((n) => n.label)) : [],
+      networks: nets.map(networkReach),
+      lastHandshakeAt: device.lastHandshakeAt,
+    };
+  });
+  return { items, canAddDevices: reach.developer, networks: reach.networks.map((n) => ({ networkId: n.id, networkLabel: n.label, projectId: n.projectId, projectName: n.projectName })) };
+}
+
+function presentAddress(a: AddressRow, device: string, handle: string, zone: string) {
+  return {
+    networkId: a.networkId, networkLabel: a.label, projectId: a.projectId, projectName: a.projectName,
+    ip: a.ip, address: `${a.ip}/${prefixLength(a.cidr)}`,
+    dnsName: dnsNameOf({ zone, networkId: a.networkId, deviceName: device, userHandle: handle }),
+  };
+}
+export type DeviceListItem = Awaited<ReturnType<typeof listDevices>>['items'][number];
+
+/** GET /devices/{id}/config: the config as of now (without the private key) and `stale`. */
+export async function currentDeviceConfig(db: Db, userId: string, deviceId: string): Promise<CurrentDeviceConfig> {
+  const device = await ownDevice(db, userId, deviceId);
+  const networks = await deviceNetworks(db, device.id);
+  const body = assembleDeviceConfig(networks);
+  const reach = await reachableNetworks(db, userId);
+  const missing = reach.networks.filter((n) => !networks.some((held) => held.networkId === n.id));
+  const hash = configHash(body);
+  const stale = isStale(device.lastGivenHash, hash, missing.length);
+  return {
+    id: device.id, name: device.name, ...body, stale,
+    changes: stale ? changesOf(device.lastGivenConfig, body, networks, missing.map((n) => n.label)) : [],
+    hash, networks: networks.map(networkReach),
+  };
+}
+
+/** What changed, or, when the given config is not known, that something did. */
+function changesOf(given: ConfigBody | null, now: ConfigBody, networks: NetworkLabel[], missing: string[]): string[] {
+  const said = configChanges(given, now, networks, missing);
+  return said.length ? said : ['The config changed since this device was given it.'];
+}
+
+/**
+ * For API clients that keep their private key and apply a fresh config themselves: records
+ * the config they applied (its `hash` from GET …/config) as what the device was given.
+ */
+export async function markConfigGiven(db: Db, userId: string, deviceId: string, hash: string) {
+  // Guarded by owner: anyone else's device does not exist for the caller (404), as in ownDevice.
+  // The body is kept when the hash is today's, so later changes can be said precisely.
+  const now = assembleDeviceConfig(await deviceNetworks(db, deviceId));
+  const [marked] = await db.update(devices).set({ lastGivenHash: hash, lastGivenConfig: configHash(now) === hash ? now : null })
+    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId))).returning({ id: devices.id });
+  if (!marked) throw notFound('Device');
+  return currentDeviceConfig(db, userId, deviceId);
+}
+
+/** Devices in one network, for its page: owner, device, IP and DNS name, in address order. */
+export async function listNetworkDevices(db: Db, networkId: string) {
+  const zone = env().MESHPLANE_DNS_ZONE;
+  const list = await db.select({
+    id: devices.id, name: devices.name, ip: deviceAddresses.ip, ownerEmail: users.email, ownerHandle: users.handle, publicKey: devices.publicKey,
+    lastHandshakeAt: devices.lastHandshakeAt,
+  }).from(deviceAddresses)
+    .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId))
+    .innerJoin(users, eq(users.id, devices.userId))
+    .where(eq(deviceAddresses.networkId, networkId))
+    .orderBy(asc(deviceAddresses.ip));
+  return list.map((d) => ({ ...d, dnsName: dnsNameOf({ zone, networkId, deviceName: d.name, userHandle: d.ownerHandle }) }));
+}
