@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './lib/db/schema/index.ts',
+  schema: './lib/server/db/schema.ts',
   out: './drizzle',
 });

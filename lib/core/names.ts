@@ -6,8 +6,8 @@ import { z } from 'zod';
 
 export const defaultDnsZone = 'mesh.internal';
 
-import type { MemberKind } from '../server/db/schema';
-export type { MemberKind };
+export const memberKinds = ['application', 'addon', 'external'] as const;
+export type MemberKind = (typeof memberKinds)[number];
 
 export type InstanceNameInput = {
   zone?: string;

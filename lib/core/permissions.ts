@@ -1,4 +1,5 @@
-import type { Role } from '../server/db/schema';
+export const roles = ['owner', 'admin', 'developer', 'viewer'] as const;
+export type Role = (typeof roles)[number];
 
 export const permissions = [
   'project.read', // see networks, members, IPs, names, host status

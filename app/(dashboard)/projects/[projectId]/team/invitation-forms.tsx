@@ -1,6 +1,6 @@
 'use client';
 import { useActionState } from 'react';
-import { roles, type Role } from '@/lib/server/db/schema/projects';
+import { roles, type Role } from '@/lib/core/permissions';
 import { Field, FormError, SelectField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/button';
 import { Copyable } from '@/components/ui/copy';

@@ -1,7 +1,7 @@
 'use client';
 import { useActionState, useRef, useState } from 'react';
 import { useOnNewState } from '@/components/ui/typed-values';
-import { roles, type Role } from '@/lib/server/db/schema/projects';
+import { roles, type Role } from '@/lib/core/permissions';
 import { Field, FormError, SelectField, inputClass } from '@/components/ui/field';
 import { SubmitButton, Spinner } from '@/components/ui/button';
 import { addTeamMemberAction, changeRoleAction } from '../../actions';

@@ -1,5 +1,11 @@
-import { bigint, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { networks } from './networks';
+import { pgTable, text, timestamp, bigint, primaryKey } from 'drizzle-orm/pg-core';
+import { networks } from '../networks/schema';
+
+// Installation-wide secrets and settings (the signing key, encrypted).
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
 
 /**
  * The network documents the worker has pushed, one per (network, version), so that any

@@ -1,28 +1,5 @@
 import { pgTable, text, timestamp, integer, index } from 'drizzle-orm/pg-core';
-
-export const users = pgTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  name: text('name').notNull().default(''),
-  handle: text('handle').notNull().unique(),
-  passwordHash: text('password_hash'),
-  oidcSubject: text('oidc_subject').unique(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-export const apiTokens = pgTable(
-  'api_tokens',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    name: text('name').notNull(),
-    tokenHash: text('token_hash').notNull().unique(),
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
-  },
-  (t) => [index('api_tokens_user_idx').on(t.userId)],
-);
+import { users } from '../users/schema';
 
 /**
  * One row per signed-in browser: the session cookie (an encrypted JWT) names its id, and the
@@ -52,6 +29,3 @@ export const signInAttempts = pgTable('sign_in_attempts', {
   count: integer('count').notNull(),
   nextAllowedAt: timestamp('next_allowed_at', { withTimezone: true }).notNull().defaultNow(),
 });
-
-export type User = typeof users.$inferSelect;
-export type NewUser = typeof users.$inferInsert;

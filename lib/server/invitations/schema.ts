@@ -1,6 +1,7 @@
 import { pgTable, text, timestamp, index } from 'drizzle-orm/pg-core';
-import { users } from './users';
-import { projects, roles } from './projects';
+import { users } from '../users/schema';
+import { roles } from '../../core/permissions';
+import { projects } from '../projects/schema';
 
 /** A one-time link that adds an email address to a project's team with a role; only its hash is kept. */
 export const invitations = pgTable(

@@ -1,5 +1,0 @@
-export * from './users';
-export * from './projects';
-export * from './networks';
-export * from './pushes';
-export * from './invitations';
