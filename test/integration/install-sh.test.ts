@@ -39,7 +39,7 @@ type Run = { code: number | null; stdout: string; stderr: string };
 function runScript(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const file = path.join(work, `install-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(file, script);
-  const child = spawn('sh', [file, ...args], { env: { PATH: process.env.PATH!, HOME: work, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', [file, ...args], { env: { PATH: process.env.PATH!, HOME: work, ...env } as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
