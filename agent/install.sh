@@ -14,6 +14,8 @@
 # MESHPLANE_INSTANCE, MESHPLANE_SERVER.
 set -eu
 
+# All in one function, called on the last line: a download cut short runs nothing.
+main() {
 SERVER="${MESHPLANE_SERVER:-__MESHPLANE_PUBLIC_URL__}"
 KEY="${MESHPLANE_JOIN_KEY:-}"
 TOKEN=""
@@ -149,7 +151,7 @@ fi
 [ -z "$ENDPOINT" ] || set -- "$@" --endpoint "$ENDPOINT"
 [ -z "$STATE_DIR" ] || set -- "$@" --state-dir "$STATE_DIR"
 say "joining: meshplane-agent $verb --server $SERVER ${TOKEN:+--token …}${KEY:+--key …} ${PROCESS:+--process $PROCESS }${INSTANCE:+--instance $INSTANCE }${ENDPOINT:+--endpoint $ENDPOINT}"
-"$NODE" "$INSTALL_DIR/$AGENT" "$@" || die "joining failed (the agent's message is above); the agent is installed: run \`meshplane-agent $verb --server $SERVER …\` again once that is fixed"
+"$NODE" "$INSTALL_DIR/$AGENT" "$@" </dev/null || die "joining failed (the agent's message is above); the agent is installed: run \`meshplane-agent $verb --server $SERVER …\` again once that is fixed"
 
 RUN="$NODE $INSTALL_DIR/$AGENT run${STATE_DIR:+ --state-dir $STATE_DIR}"
 if [ "$SYSTEMD" = no ]; then
@@ -175,6 +177,9 @@ RestartSec=2
 [Install]
 WantedBy=multi-user.target
 EOF
-systemctl daemon-reload
-systemctl enable --now meshplane-agent.service
+systemctl daemon-reload </dev/null
+systemctl enable --now meshplane-agent.service </dev/null
 say "joined and running: systemctl status meshplane-agent; journalctl -u meshplane-agent -f"
+}
+
+main "$@"
