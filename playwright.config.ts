@@ -63,6 +63,8 @@ export default defineConfig({
       AUTH_SECRET: process.env.E2E_AUTH_SECRET,
       WORKER_SECRET: process.env.E2E_WORKER_SECRET,
       MESHPLANE_AGENT_URL_ALLOW: '127.0.0.1/32', // stub agents listen on loopback
+      // The address the install and enrol commands show; E2E_PUBLIC_URL='' runs the specs with it unset.
+      MESHPLANE_PUBLIC_URL: process.env.E2E_PUBLIC_URL ?? baseURL,
       // The specs sign up through the form more than once (the default, first, allows one account).
       MESHPLANE_SIGNUP: 'open',
       E2E_ADMIN_URL: adminUrl,

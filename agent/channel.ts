@@ -8,6 +8,8 @@
  * of agents reconnecting after a restart spread out; a reconnect asks for what it missed.
  */
 
+import { HttpError, httpRequest, type HttpAnswer } from './http-client';
+
 export type PushAnswer = { status: number; body: Record<string, unknown> };
 
 export type ChannelOptions = {
@@ -68,32 +70,29 @@ export function openChannel(opts: ChannelOptions): Channel {
   const loop = async () => {
     while (!stop.signal.aborted) {
       const after = wantSnapshot ? 0 : (opts.appliedVersion() ?? 0);
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(`${base}/api/agent/v1/next?after=${after}`, {
-          headers: auth, cache: 'no-store',
-          signal: AbortSignal.any([stop.signal, AbortSignal.timeout(opts.pollTimeoutMs ?? 40_000)]),
+        res = await httpRequest(`${base}/api/agent/v1/next?after=${after}`, {
+          headers: { ...auth, 'cache-control': 'no-store' }, signal: stop.signal, timeoutMs: opts.pollTimeoutMs ?? 40_000,
         });
       } catch (e) {
         if (stop.signal.aborted) return;
-        await failed(`no answer (${(e as Error).name === 'TimeoutError' ? 'timed out' : ((e as { cause?: { code?: string } }).cause?.code ?? 'connection failed')})`);
+        await failed(`no answer (${e instanceof HttpError ? e.code : 'connection failed'})`);
         continue;
       }
       if (res.status === 204) {
-        await res.body?.cancel();
         if (failures > 0) log(`channel to ${base} connected`);
         failures = 0;
         opts.onConnected?.(true);
         continue;
       }
       if (res.status !== 200) {
-        await res.body?.cancel();
         await failed(res.status === 401 ? 'the host token was refused (401): the host was re-enrolled or removed; enrol it again' : `HTTP status ${res.status}`);
         continue;
       }
       let envelope: unknown;
       try {
-        envelope = await res.json();
+        envelope = JSON.parse(res.body.toString('utf8'));
       } catch {
         await failed('the envelope was not JSON');
         continue;
@@ -107,12 +106,11 @@ export function openChannel(opts: ChannelOptions): Channel {
       const version = versionIn(envelope);
       if (version !== null) {
         try {
-          const posted = await fetch(`${base}/api/agent/v1/answer`, {
+          await httpRequest(`${base}/api/agent/v1/answer`, {
             method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
             body: JSON.stringify({ version, status: answer.status, body: answer.body }),
-            signal: AbortSignal.any([stop.signal, AbortSignal.timeout(15_000)]),
+            signal: stop.signal, timeoutMs: 15_000, maxBytes: 1 << 20,
           });
-          await posted.body?.cancel();
         } catch {
           // The next poll says what we applied (after=…): nothing is lost.
         }

@@ -32,10 +32,14 @@ const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`)
  * A full garbage collection after each piece of work (a push, a reconcile round): the agent
  * idles between them, and V8 left alone keeps the heap it grew while parsing a large document
  * (a 1,000-host snapshot left ~25 MB of RSS behind). Small and young space: RSS, not speed,
- * is what counts on a host. Both flags are taken at run time, before any large allocation.
+ * is what counts on a host. The flags are taken at run time, before any large allocation.
+ * No optimizing or baseline compiler either (the interpreter only, as V8's lite mode, which
+ * cannot be turned on at run time): the agent's JavaScript is a few milliseconds per push,
+ * and TurboFan's and Sparkplug's code and zones cost ~6 MB of RSS for good (bench/agent-rss.ts).
  */
 v8.setFlagsFromString('--expose-gc');
 v8.setFlagsFromString('--semi-space-growth-factor=1');
+for (const flag of ['--no-turbofan', '--no-sparkplug', '--no-maglev', '--optimize-for-size', '--max-lazy']) v8.setFlagsFromString(flag);
 const collect = vm.runInNewContext('gc') as () => void;
 
 const enrollAnswerSchema = z.object({

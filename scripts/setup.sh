@@ -61,6 +61,20 @@ port=${PORT:-3000}
 host=${HOST:-0.0.0.0}
 shown=$host
 [ "$host" = 0.0.0.0 ] && shown=localhost
+# The address hosts reach this Meshplane at (install and enrol commands on the pages). Unset,
+# a guess for this run: the machine's first address; set it (here or in the secrets file)
+# when hosts reach it otherwise (a DNS name, a proxy, HTTPS).
+if [ -z "${MESHPLANE_PUBLIC_URL:-}" ]; then
+  guess=$( { hostname -I 2>/dev/null || true; } | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$' | head -n1 || true)
+  if [ -n "$guess" ]; then
+    if [ "$host" = 0.0.0.0 ] || [ "$host" = "$guess" ]; then export MESHPLANE_PUBLIC_URL="http://$guess:$port"; fi
+  fi
+  if [ -n "${MESHPLANE_PUBLIC_URL:-}" ]; then
+    echo "MESHPLANE_PUBLIC_URL=$MESHPLANE_PUBLIC_URL (a guess: set MESHPLANE_PUBLIC_URL, or add it to $secrets, if hosts reach Meshplane at another address)"
+  else
+    echo "MESHPLANE_PUBLIC_URL is unset: the pages show no install command until you set it to the address hosts reach Meshplane at (e.g. MESHPLANE_PUBLIC_URL=https://mesh.example.com, or add it to $secrets)"
+  fi
+fi
 say "start"
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "database: PostgreSQL from DATABASE_URL"

@@ -11,6 +11,14 @@ const cidr = z.string().refine((v) => {
 
 const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64');
 
+/** An absolute http(s) URL with no path beyond '/', no query or fragment; kept without the '/'. */
+const publicUrlSchema = z.string().superRefine((v, ctx) => {
+  let u: URL;
+  try { u = new URL(v); } catch { ctx.addIssue({ code: 'custom', message: `"${v}" is not an absolute URL such as https://mesh.example.com` }); return; }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `"${v}" must start with http:// or https://` });
+  else if (u.pathname !== '/' || u.search || u.hash || u.username || u.password) ctx.addIssue({ code: 'custom', message: `"${v}" must be just the scheme, host and port (no path, query or credentials), e.g. https://mesh.example.com` });
+}).transform((v) => new URL(v).origin);
+
 /** Where the embedded database and generated secrets live, unless MESHPLANE_DATA_DIR says. */
 export const defaultDataDir = '.data';
 
@@ -49,6 +57,8 @@ const envSchema = z
     MESHPLANE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).default(64),
     MESHPLANE_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+    // The address hosts reach the control plane at (install command, enrol command, join).
+    MESHPLANE_PUBLIC_URL: publicUrlSchema.optional(),
     MESHPLANE_SIGNUP: z.enum(['first', 'open', 'closed'], { error: 'must be first, open or closed' }).default('first'),
     MESHPLANE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     OIDC_ISSUER: z.url().optional(),

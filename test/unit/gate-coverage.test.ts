@@ -27,6 +27,9 @@ const ungatedRoutes = new Set([
   'app/api/health/route.ts', 'app/api/ready/route.ts',
   // Static and public: the CLI bundle and the API's description hold no secret.
   'app/cli/meshplane.mjs/route.ts', 'app/api/v1/openapi.json/route.ts',
+  // Static and public: the agent bundle, its sha256 and the installer a host fetches before it
+  // has any credential (the join key is given on the host, never served; lib/server/agent-download.ts).
+  'app/agent/meshplane-agent.mjs/route.ts', 'app/agent/meshplane-agent.mjs.sha256/route.ts', 'app/agent/install.sh/route.ts',
 ]);
 const ungatedActionFiles = new Set(['app/(auth)/actions.ts']);
 

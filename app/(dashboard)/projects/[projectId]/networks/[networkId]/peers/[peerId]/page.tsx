@@ -10,6 +10,7 @@ import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { PeerConfigGenerator } from '@/components/devices/peer-config-generator';
 import { EnrollPanel } from '@/components/pushes/enroll-panel';
+import { publicUrl } from '@/lib/server/public-url';
 import { PeerLiveStatus } from '@/components/networks/peer-live-status';
 import { GatewayForm } from './gateway-form';
 
@@ -60,7 +61,7 @@ export default async function PeerPage({ params }: { params: Params }) {
         <Card>
           <CardHeader title="Agent" description="The Meshplane agent makes the host's key, receives signed configs and applies them with wg, ip and nft." />
           <div className="space-y-4 p-4 sm:p-5">
-            <EnrollPanel peerId={peer.id} enrolled={peer.enrolled} listenPort={network.listenPort} />
+            <EnrollPanel peerId={peer.id} enrolled={peer.enrolled} listenPort={network.listenPort} publicUrl={publicUrl()} />
             <div className="border-t border-slate-100 pt-4"><GatewayForm peerId={peer.id} isGateway={peer.isGateway} enrolled={peer.enrolled} /></div>
           </div>
         </Card>
