@@ -107,6 +107,11 @@ export class Applier {
     });
   }
 
+  /** The `wg show` figures an answer carries, for the channel's reports (agent/report.ts). */
+  stats(): ReturnType<Applier['peerStats']> {
+    return this.peerStats();
+  }
+
   appliedVersion(): number | null {
     return this.current?.state.version ?? null;
   }

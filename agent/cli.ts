@@ -10,6 +10,7 @@ import { DnsResponder, dnsSink } from './dns';
 import { probeControlPlane } from './probe';
 import { createAgentServer, listen, splitHostPort } from './server';
 import { openChannel } from './channel';
+import { startReporter } from './report';
 import {
   defaultStateDir, fileAppliedStore, loadAgent, publicKeyOf, readPrivateKey, writeIdentity, writePrivateKey,
 } from './state';
@@ -119,7 +120,7 @@ async function run(argv: string[]): Promise<void> {
     if (soon) return;
     soon = setTimeout(() => {
       soon = null;
-      void applier.reconcile(trigger).then((r) => { collect(); if (r.drift.length > 0) reconcileSoon('retry', 3000); },
+      void applier.reconcile(trigger).then((r) => { collect(); reporter.poke(); if (r.drift.length > 0) reconcileSoon('retry', 3000); },
         (e: unknown) => { log(`reconcile failed: ${e instanceof Error ? e.message : String(e)}`); reconcileSoon('retry', 3000); });
     }, ms);
   };
@@ -154,6 +155,11 @@ async function run(argv: string[]): Promise<void> {
     appliedVersion: () => applier.appliedVersion(),
   });
   log(`${identity.peerId} connected to ${identity.server} over its channel`);
+  // Health and handshakes between documents, over the same outbound path.
+  const reporter = startReporter({
+    server: identity.server, hostToken: identity.hostToken, log,
+    health: () => applier.health(), stats: () => applier.stats(),
+  });
   const server = identity.listen ? createAgentServer(applier, { log, afterPush: () => setImmediate(collect) }) : null;
   if (server && identity.listen) {
     const port = await listen(server, identity.listen);
@@ -168,6 +174,7 @@ async function run(argv: string[]): Promise<void> {
     clearInterval(probing);
     stopWatching();
     void channel.close();
+    void reporter.close();
     server?.close();
     forwarder.close();
     void responder.close();

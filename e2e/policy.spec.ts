@@ -1,5 +1,6 @@
 import type { APIRequestContext } from '@playwright/test';
 import { test, expect, createUser, createToken, signIn, uniqueEmail } from './fixtures';
+import { generateKeyPair } from '../lib/core/wireguard/keys';
 
 /*
  * The access policy on the network page: isolate (behind a dialog), add a rule, check a
@@ -71,4 +72,42 @@ test('an owner isolates a network, allows api → db on tcp 5432, checks it, and
   const policy = await api(page.request, token, 'GET', `/networks/${network.id}/policy`);
   expect(policy).toEqual({ mode: 'isolated', rules: [] });
   expect(apiMember.id).toMatch(/^ap-/);
+});
+
+test('the isolate dialog names the current flows it cuts, from what the hosts reported over their channel', async ({ page }) => {
+  const owner = createUser(uniqueEmail('pol-flows'));
+  const token = createToken(owner.email);
+  const project = await api(page.request, token, 'POST', '/projects', { name: 'policy flows' });
+  const network = await api(page.request, token, 'POST', `/projects/${project.id}/networks`, { label: 'prod' });
+  const apiMember = await api(page.request, token, 'POST', `/networks/${network.id}/members`, { kind: 'external', label: 'api' });
+  const dbMember = await api(page.request, token, 'POST', `/networks/${network.id}/members`, { kind: 'external', label: 'db', tags: ['db'] });
+  await api(page.request, token, 'POST', `/networks/${network.id}/members`, { kind: 'external', label: 'idle' });
+  await api(page.request, token, 'POST', `/networks/${network.id}/policy/rules`, { from: apiMember.id, to: 'tag:db', protocol: 'tcp', ports: '5432' });
+  // Each host enrols (no push port) and reports a handshake just now over its channel.
+  for (const [i, m] of [apiMember, dbMember].entries()) {
+    const { token: enrolment } = await api(page.request, token, 'POST', `/peers/${m.peers[0].id}/enrollment-token`);
+    const enrolled = await page.request.post('/api/agent/enroll', { data: { token: enrolment, publicKey: generateKeyPair().publicKey, endpoint: `127.0.0.1:5182${i}` } });
+    expect(enrolled.status()).toBe(200);
+    const { hostToken } = await enrolled.json();
+    const report = await page.request.post('/api/agent/v1/report', {
+      headers: { authorization: `Bearer ${hostToken}` },
+      data: { totals: { latestHandshake: new Date().toISOString(), rxBytes: 10, txBytes: 10 }, peers: [] },
+    });
+    expect(report.status(), await report.text()).toBe(200);
+  }
+  await signIn(page, owner);
+  await page.goto(`/projects/${project.id}/networks/${network.id}`);
+  await page.getByRole('button', { name: 'Switch to isolated' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Isolate this network?' });
+  await expect(dialog.getByTestId('cut-flows')).toContainText('db → api');
+  await expect(dialog.getByTestId('cut-flows')).not.toContainText('api → db');
+  await expect(dialog.getByTestId('narrowed-flows')).toContainText('api → db: only tcp 5432');
+  await expect(dialog).toContainText('1 member has no recent handshake');
+  const shots = process.env.HGAP_SHOTS;
+  if (shots) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: `${shots}/isolate-dialog-1280.png` });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.screenshot({ path: `${shots}/isolate-dialog-375.png` });
+  }
 });

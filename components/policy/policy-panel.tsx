@@ -1,13 +1,15 @@
 import { load } from '@/lib/server/actions/load';
 import { can } from '@/lib/core/permissions';
 import { getPolicyOp } from '@/lib/server/policy/operations';
-import { listMembersOp } from '@/lib/server/members/operations';
+import { listMembersOp, listPeersOp } from '@/lib/server/members/operations';
+import { listNetworkDevicesOp } from '@/lib/server/devices/operations';
+import { flowsCutByIsolation } from '@/lib/core/policy/cut-flows';
 import { policyMatrix, portsLabel } from '@/lib/core/policy/matrix';
 import { Badge, Card, CardHeader } from '@/components/ui/card';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { deletePolicyRuleAction, setPolicyModeAction } from './actions';
 import { AddPolicyRuleForm, ReachabilityChecker, type SelectorOption } from './policy-forms';
-import { OpenNetworkForm } from './mode-forms';
+import { CutFlowsList, OpenNetworkForm } from './mode-forms';
 
 /**
  * Who may reach whom inside the network: the mode, the allow rules, the matrix they make and
@@ -27,6 +29,8 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
   const labels = Object.fromEntries(sources.map((o) => [o.value, o.label]));
   const name = (s: string) => labels[s] ?? s;
   const matrix = policyMatrix(members, policy.rules, true);
+  // What isolating cuts, from the hosts' handshakes (asked only of admins of an open network).
+  const flows = admin && !isolated ? await cutFlows(networkId, members, policy.rules) : null;
   return (
     <div data-testid="policy-panel">
     <Card>
@@ -42,6 +46,7 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
               consequences={<ul className="list-disc space-y-1 pl-5">
                 <li>At the next push, every host refuses new connections from other members and devices that no rule allows.</li>
                 <li>{policy.rules.length === 0 ? 'There are no rules yet: all traffic between members stops.' : `${policy.rules.length} ${policy.rules.length === 1 ? 'rule stays' : 'rules stay'} open (listed below); everything else between members is cut.`}</li>
+                {flows && <CutFlowsList flows={flows} />}
                 <li>Connections already open keep their replies until they close.</li>
               </ul>} />
           ))}
@@ -115,4 +120,12 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
     </Card>
     </div>
   );
+}
+
+async function cutFlows(networkId: string, members: { id: string; label: string; tags: string[] }[], rules: Parameters<typeof flowsCutByIsolation>[2]) {
+  const [peers, devices] = await Promise.all([load(listPeersOp, { networkId, limit: 1000 }), load(listNetworkDevicesOp, { networkId })]);
+  const byMember = new Map<string, (Date | string | null)[]>();
+  for (const p of peers.items) byMember.set(p.memberId, [...(byMember.get(p.memberId) ?? []), p.lastHandshakeAt]);
+  const withActivity = members.map((m) => ({ id: m.id, label: m.label, tags: m.tags, lastHandshakeAt: byMember.get(m.id) ?? [] }));
+  return flowsCutByIsolation(withActivity, devices.map((d) => d.lastHandshakeAt), rules, new Date());
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerRoute, nextRoute } from '../../lib/server/delivery/routes';
+import { answerRoute, nextRoute, reportRoute } from '../../lib/server/delivery/routes';
 
 /**
  * The agent channel's two routes (the same functions the app's route files export) behind a
@@ -22,7 +22,8 @@ export async function channelServer(): Promise<{ url: string; stop: () => Promis
       });
       const path = new URL(url).pathname;
       const route = path === '/api/agent/v1/next' && req.method === 'GET' ? nextRoute
-        : path === '/api/agent/v1/answer' && req.method === 'POST' ? answerRoute : null;
+        : path === '/api/agent/v1/answer' && req.method === 'POST' ? answerRoute
+          : path === '/api/agent/v1/report' && req.method === 'POST' ? reportRoute : null;
       const answer = route ? await route(request) : Response.json({ error: { code: 'not_found' } }, { status: 404 });
       res.writeHead(answer.status, Object.fromEntries(answer.headers));
       res.end(Buffer.from(await answer.arrayBuffer()));

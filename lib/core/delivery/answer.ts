@@ -30,7 +30,7 @@ const moment = z.iso.datetime({ offset: true, error: 'is not an ISO 8601 time' }
   .transform((s) => new Date(s))
   .refine((d) => d.getTime() >= 0 && d.getUTCFullYear() <= 9999, 'is out of range');
 
-const totalsSchema = z.object({
+export const totalsSchema = z.object({
   latestHandshake: moment.nullable().optional(),
   rxBytes: bytes.optional(),
   txBytes: bytes.optional(),

@@ -73,7 +73,36 @@ function policySets(pol: NonNullable<FirewallInput['policy']>): string[] {
   return out;
 }
 
-const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/**
+ * A dotted quad (four groups of 1–3 digits) read as ((a << 24) >>> 0) + (b << 16) + (c << 8) + d,
+ * or -1: the regular expression and Number() cost more than the rest of a 25,000-address render.
+ */
+function quadNumber(a: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let big = false;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      if (part > 255) big = true;
+      value = value * 256 + part;
+      part = 0; digits = 0; dots++;
+    } else return -1;
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  // Parts above 255 (never in a validated document) combine as the shifts did.
+  return big || part > 255 ? quadShifted(a) : value * 256 + part;
+}
+
+function quadShifted(a: string): number {
+  const [w, x, y, z] = a.split('.').map(Number);
+  return ((w << 24) >>> 0) + (x << 16) + (y << 8) + z;
+}
 
 /**
  * A rule's addresses as set elements. Rules list whole members' hosts (thousands of bare
@@ -83,9 +112,9 @@ const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 function policyElements(list: string[]): string[] {
   const nums: number[] = [];
   for (const a of list) {
-    const m = dottedQuad.exec(a);
-    if (!m) return mergeSources(list).v4;
-    nums.push(((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]));
+    const n = quadNumber(a);
+    if (n < 0) return mergeSources(list).v4;
+    nums.push(n);
   }
   const sorted = Float64Array.from(new Set(nums)).sort();
   const out: string[] = new Array(sorted.length);
@@ -153,10 +182,15 @@ type Net = { addr: ipaddr.IPv4 | ipaddr.IPv6; bits: number };
 // broader one is dropped. Only non-host prefixes can contain others, and there are few of
 // them (rules), so this stays linear in the number of host endpoints.
 function mergeSources(sources: string[]): { v4: string[]; v6: string[] } {
+  // IPv4 host addresses (the hosts' endpoints: thousands) as integers, without ipaddr.js;
+  // the rest (prefixes, IPv6) through it. The output is the same either way.
+  const hosts4 = new Set<number>();
   const nets = new Map<string, Net>();
   for (const s of sources) {
-    const n = parseNet(s);
-    nets.set(`${n.addr}/${n.bits}`, n);
+    const n = hostV4(s);
+    if (n !== null) { hosts4.add(n); continue; }
+    const net = parseNet(s);
+    nets.set(`${net.addr}/${net.bits}`, net);
   }
   const list = [...nets.values()].sort((a, b) => a.bits - b.bits);
   const broad: Net[] = [];
@@ -166,12 +200,32 @@ function mergeSources(sources: string[]): { v4: string[]; v6: string[] } {
     if (n.bits < fullBits(n.addr)) broad.push(n);
     kept.push(n);
   }
+  const broad4 = broad.filter((b) => b.addr.kind() === 'ipv4').map((b) => ({ base: v4Number(b.addr), size: 2 ** (32 - b.bits) }));
   // Address order: the same network renders the same script whatever the hosts' order.
-  kept.sort((a, b) => compareAddr(a.addr, b.addr));
-  const out = { v4: [] as string[], v6: [] as string[] };
-  for (const n of kept) (n.addr.kind() === 'ipv4' ? out.v4 : out.v6).push(n.bits === fullBits(n.addr) ? n.addr.toString() : `${n.addr}/${n.bits}`);
-  return out;
+  const v4 = new Map<number, string>();
+  for (const n of kept) if (n.addr.kind() === 'ipv4') v4.set(v4Number(n.addr), n.bits === 32 ? n.addr.toString() : `${n.addr}/${n.bits}`);
+  for (const h of hosts4) {
+    if (v4.has(h) || broad4.some((b) => h >= b.base && h < b.base + b.size)) continue;
+    v4.set(h, v4Text(h));
+  }
+  const v6 = kept.filter((n) => n.addr.kind() === 'ipv6').sort((a, b) => compareAddr(a.addr, b.addr));
+  return {
+    v4: [...v4.keys()].sort((a, b) => a - b).map((k) => v4.get(k)!),
+    v6: v6.map((n) => (n.bits === 128 ? n.addr.toString() : `${n.addr}/${n.bits}`)),
+  };
 }
+
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const hostV4Pattern = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}(?:/32)?$`);
+
+/** A canonical dotted quad (optionally /32) as an integer, else null (left to ipaddr.js). */
+function hostV4(s: string): number | null {
+  const m = hostV4Pattern.exec(s);
+  return m ? Number(m[1]) * 16777216 + Number(m[2]) * 65536 + Number(m[3]) * 256 + Number(m[4]) : null;
+}
+
+const v4Number = (a: ipaddr.IPv4 | ipaddr.IPv6) => a.toByteArray().reduce((n, b) => n * 256 + b, 0);
+const v4Text = (n: number) => `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
 
 function mergeLeases(leases: FirewallInput['leases']): { v4: string[]; v6: string[] } {
   const best = new Map<string, { addr: ipaddr.IPv4 | ipaddr.IPv6; timeout: number }>();

@@ -1,6 +1,6 @@
 /*
  * How a host's self-reported health and last self-repair read on its page (as of the agent's
- * last answer to a push: there is no channel from the agent yet, issue 13).
+ * last answer to a document, or its last report over the channel: agent/report.ts).
  */
 
 export type AgentHealthInput = { agentOk: boolean | null; agentHealth: string | null; lastRepairAt: string | null; lastRepair: string | null };

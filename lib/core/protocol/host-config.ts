@@ -92,10 +92,15 @@ function withPolicy(policy: HostPolicy): Pick<HostConfig, 'policy'> {
   return policy ? { policy } : {};
 }
 
+const canonicalQuad = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 function firewallOf(state: NetworkState, selfPeerId: string, now: Date): HostConfig['firewall'] {
   const sources: string[] = [];
   for (const h of state.hosts) {
     if (h.peerId === selfPeerId || h.publicKey === null || h.endpoint === null) continue;
+    // Thousands of hosts: a canonical dotted quad needs no parse (it reads back the same).
+    const quad = h.endpoint.slice(0, h.endpoint.lastIndexOf(':'));
+    if (canonicalQuad.test(quad)) { sources.push(`${quad}/32`); continue; }
     const ip = endpointIp(h.endpoint);
     if (ip) sources.push(ip.kind() === 'ipv4' ? `${ip}/32` : `${ip}/128`);
   }
@@ -118,14 +123,20 @@ export function endpointIp(endpoint: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
 }
 
 function dnsRecordsOf(state: NetworkState): DnsRecord[] {
-  // Sets: a group name may cover thousands of instances.
-  const byName = new Map<string, Set<string>>();
+  // Thousands of names, most with one address: arrays (a Set only for a name that grows,
+  // a group may cover thousands of instances), and the default sort, which orders strings
+  // as `cmp` does (UTF-16 code units) without a comparator call per step.
+  const byName = new Map<string, string[]>();
+  const big = new Map<string, Set<string>>();
   const add = (name: string, ip: string) => {
     const ips = byName.get(name);
-    if (ips) ips.add(ip);
-    else byName.set(name, new Set([ip]));
+    if (!ips) { byName.set(name, [ip]); return; }
+    if (ips.length < 16) { if (!ips.includes(ip)) ips.push(ip); return; }
+    let seen = big.get(name);
+    if (!seen) big.set(name, (seen = new Set(ips)));
+    if (!seen.has(ip)) { seen.add(ip); ips.push(ip); }
   };
   for (const h of state.hosts) for (const n of h.names) add(n, h.ip);
   for (const d of state.devices) add(d.name, d.ip);
-  return [...byName].map(([name, ips]) => ({ name, ips: [...ips] })).sort((a, b) => cmp(a.name, b.name));
+  return [...byName.keys()].sort().map((name) => ({ name, ips: byName.get(name)! }));
 }

@@ -62,10 +62,10 @@ export type Applied = { id: string; token: string; appliedVersion: number; lastH
 /** `pending`: no answer (down, timed out), retried; `failed`: the agent answered with an error. */
 export type Failed = { id: string; token: string; state: 'pending' | 'failed'; error: string; appliedVersion: number | null; health?: AgentHealthRecord | null };
 
-const healthValues = (h: AgentHealthRecord | null | undefined) => sql`${h ? h.ok : null}::boolean, ${h?.reason ?? null}::text,
+export const healthValues = (h: AgentHealthRecord | null | undefined) => sql`${h ? h.ok : null}::boolean, ${h?.reason ?? null}::text,
   ${h?.repairAt ? iso(h.repairAt) : null}::timestamptz, ${h?.repair ?? null}::text`;
 // Health only moves when the answer carried one; a repair only when the agent reports a newer one.
-const healthSet = sql.raw(`agent_ok = coalesce(v.ok, p.agent_ok),
+export const healthSet = sql.raw(`agent_ok = coalesce(v.ok, p.agent_ok),
       agent_health = case when v.ok is null then p.agent_health else v.reason end,
       last_repair = case when v.repair_at is not null and v.repair_at >= coalesce(p.last_repair_at, v.repair_at) then v.repair else p.last_repair end,
       last_repair_at = greatest(p.last_repair_at, v.repair_at)`);

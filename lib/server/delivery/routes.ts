@@ -6,6 +6,7 @@ import { enrollHost, enrollSchema } from '../peers/enrollment';
 import { workerGuard } from './worker-guard';
 import { runWorkerRound } from './worker';
 import { nextEnvelope, recordChannelAnswer } from './channel';
+import { recordAgentReport } from './report';
 
 /*
  * The routes outside the user gate: the agent's enrolment (the one-time token is the
@@ -63,6 +64,15 @@ export async function nextRoute(request: Request): Promise<Response> {
 export async function answerRoute(request: Request): Promise<Response> {
   try {
     return Response.json(await recordChannelAnswer(await getDb(), request.headers.get('authorization'), await jsonBody(request)));
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+// POST /api/agent/v1/report: {health?, totals?, peers?}, the agent's health and handshakes between documents
+export async function reportRoute(request: Request): Promise<Response> {
+  try {
+    return Response.json(await recordAgentReport(await getDb(), request.headers.get('authorization'), await jsonBody(request)));
   } catch (error) {
     return failure(error);
   }
