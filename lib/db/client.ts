@@ -61,11 +61,11 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
  * PGlite's PostgreSQL runs inside the server's process, in WebAssembly memory that never
  * shrinks: PostgreSQL's default 128 MB of shared buffers are much of the server's RSS (the
  * 128 MB initial heap is the WebAssembly module's minimum). A control plane's data is a few
- * MB per thousand hosts: 32 MB of buffers holds it (issue 19: 452 → 328 MB RSS at 1,000
+ * MB per thousand hosts: 16 MB of buffers holds it (issue 19: 452 → 300–330 MB RSS at 1,000
  * hosts). MESHPLANE_PGLITE_SHARED_BUFFERS overrides it (a PostgreSQL size, e.g. 128MB).
  */
 function pgliteMemory(defaults: string[]) {
-  const buffers = process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '32MB';
+  const buffers = process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '16MB';
   return { startParams: [...defaults, '-c', `shared_buffers=${buffers}`, '-c', 'temp_buffers=4MB'] };
 }
 
