@@ -1,7 +1,7 @@
 /**
  * End-to-end tests in Debian's Chromium against the BUILT app (`next build` runs first, in
  * scripts/test.sh). Each run gets its own PostgreSQL database, `meshplane_e2e_<random>`:
- * e2e/serve.sh (the webServer command) creates it and then becomes `tsx server.ts`, which
+ * e2e/serve.sh (the webServer command) creates it and then becomes `node dist/server/server.mjs`, which
  * migrates it; e2e/global-teardown.ts drops it. Creation lives in serve.sh, not in a
  * globalSetup, because Playwright starts the webServer before globalSetup runs.
  *

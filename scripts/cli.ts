@@ -207,7 +207,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+// Not when bundled into the server (dist/server/server.mjs), whose own URL this then is.
+const invokedDirectly = /\/cli\.[cm]?[jt]s$/.test(import.meta.url) && process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
     (code) => process.exit(code),

@@ -46,7 +46,7 @@ done <"$secrets"
 say "build"
 dist=${NEXT_DIST_DIR:-.next} # next.config.ts reads the same variable
 fresh=""
-if [ -f "$dist/BUILD_ID" ] && [ -f dist/cli/meshplane.mjs ]; then
+if [ -f "$dist/BUILD_ID" ] && [ -f dist/cli/meshplane.mjs ] && [ -f dist/server/server.mjs ]; then
   fresh=$(find . \( -path ./node_modules -o -path "./$dist" -o -path ./.next -o -path ./.git -o -path "./$data_dir" -o -path ./.data \
     -o -path ./test-results -o -path ./playwright-report \) -prune -o -type f -newer "$dist/BUILD_ID" -print -quit)
   [ -z "$fresh" ] && fresh=yes || fresh=""
@@ -54,7 +54,7 @@ fi
 if [ "$fresh" = yes ]; then
   echo "the build is newer than every source file; keeping it"
 else
-  npm run build # the CLI bundle (dist/cli, served at /cli/meshplane.mjs), then next build
+  npm run build # the agent and CLI bundles, the server (dist/server/server.mjs), then next build
 fi
 
 port=${PORT:-3000}
@@ -85,4 +85,5 @@ echo
 echo "  Meshplane: http://$shown:$port   (create the first account at http://$shown:$port/sign-up; Ctrl-C stops it)"
 echo
 export NODE_ENV=production PORT=$port HOST=$host
-exec node_modules/.bin/tsx server.ts
+# The compiled server (scripts/build-server.mjs): plain node, no TypeScript compiler at run time.
+exec node dist/server/server.mjs

@@ -187,7 +187,7 @@ if wants unit; then
   count unit $? vitest "$RUN_DIR/unit.json"
 fi
 if wants build; then
-  rm -f "$DIST/BUILD_ID" dist/cli/meshplane.mjs # never test a stale build after a failed one
+  rm -f "$DIST/BUILD_ID" dist/cli/meshplane.mjs dist/server/server.mjs # never test a stale build after a failed one
   check_layer build 900 npm run build --silent
 fi
 if wants integration; then

@@ -3,10 +3,13 @@ import { listNetworkDevicesOp } from '@/lib/server/devices/operations';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
 import { deviceLiveness } from '@/lib/core/devices/liveness';
+import { devicesShown } from '@/lib/core/networks/page-bounds';
 
 /** The network's devices under its hosts table: owner, device, liveness, IP and DNS name. */
 export async function NetworkDevices({ networkId }: { networkId: string }) {
-  const rows = await load(listNetworkDevicesOp, { networkId });
+  const all = await load(listNetworkDevicesOp, { networkId });
+  // Bounded: the first devices, in address order, and how many more there are.
+  const rows = all.slice(0, devicesShown);
   return (
     <Card>
       <CardHeader title="Devices" description="Team members’ laptops and phones, from the top of the network’s range." />
@@ -54,6 +57,7 @@ export async function NetworkDevices({ networkId }: { networkId: string }) {
             </tbody>
           </table>
         </div>
+        {all.length > rows.length && <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500 sm:px-5" data-testid="network-devices-more">The first {rows.length} of {all.length} devices, in address order; each owner sees theirs under My access.</p>}
         </>
       )}
     </Card>

@@ -10,6 +10,7 @@ import { ConfirmForm } from '@/components/ui/confirm-form';
 import { deletePolicyRuleAction, setPolicyModeAction } from './actions';
 import { AddPolicyRuleForm, ReachabilityChecker, type SelectorOption } from './policy-forms';
 import { CutFlowsList, OpenNetworkForm } from './mode-forms';
+import { matrixMembers } from '@/lib/core/networks/page-bounds';
 
 /**
  * Who may reach whom inside the network: the mode, the allow rules, the matrix they make and
@@ -28,7 +29,9 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
   const sources = [{ value: 'devices', label: 'devices (team members)' }, ...targets];
   const labels = Object.fromEntries(sources.map((o) => [o.value, o.label]));
   const name = (s: string) => labels[s] ?? s;
-  const matrix = policyMatrix(members, policy.rules, true);
+  // Bounded: the first members only (the checker above answers for any pair).
+  const inMatrix = members.slice(0, matrixMembers);
+  const matrix = policyMatrix(inMatrix, policy.rules, true);
   // What isolating cuts, from the hosts' handshakes (asked only of admins of an open network).
   const flows = admin && !isolated ? await cutFlows(networkId, members, policy.rules) : null;
   return (
@@ -89,13 +92,13 @@ export async function PolicyPanel({ networkId }: { networkId: string }) {
       {members.length > 0 && (
         <section aria-labelledby="policy-matrix-heading" className="border-t border-slate-200 py-4">
           <h3 id="policy-matrix-heading" className="px-4 text-sm font-semibold text-slate-900 sm:px-5">Who can reach whom</h3>
-          <p className="px-4 pb-2 text-xs text-slate-500 sm:px-5">Rows open connections to columns. {isolated ? 'An empty cell is refused.' : 'Open network: every cell is allowed on every port.'} * one process only.</p>
+          <p className="px-4 pb-2 text-xs text-slate-500 sm:px-5">Rows open connections to columns. {isolated ? 'An empty cell is refused.' : 'Open network: every cell is allowed on every port.'} * one process only.{members.length > inMatrix.length ? ` The first ${inMatrix.length} of ${members.length} members; check any other pair above.` : ''}</p>
           <div className="overflow-x-auto px-4 sm:px-5">
             <table aria-labelledby="policy-matrix-heading" className="min-w-full border-collapse text-left text-xs">
               <thead>
                 <tr>
                   <th scope="col" className="sticky left-0 bg-white p-2 font-medium text-slate-500">from \ to</th>
-                  {members.map((m) => <th key={m.id} scope="col" className="p-2 font-medium whitespace-nowrap text-slate-700">{m.label}</th>)}
+                  {inMatrix.map((m) => <th key={m.id} scope="col" className="p-2 font-medium whitespace-nowrap text-slate-700">{m.label}</th>)}
                 </tr>
               </thead>
               <tbody>

@@ -11,6 +11,7 @@ import { generateKeyPair } from '../../lib/core/wireguard/keys';
 import { configFileName, renderClientConfig } from '../../lib/core/wireguard/client-config';
 import { createScratchDatabase } from '../scratch-database';
 import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
+import { serverEntry } from './server-process';
 
 /*
  * ROOT. The whole product, for real: the BUILT app on a fresh PostgreSQL database, two
@@ -72,7 +73,7 @@ beforeAll(async () => {
   const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
   cli('user', 'create', '--email', 'mesh@example.test', '--password', 'correct horse battery staple', '--name', 'Mesh');
   apiToken = cli('token', 'create', '--email', 'mesh@example.test').trim();
-  server = p.spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: appEnv, cwd });
+  server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
   await waitFor(`the app on ${base}`, async () => {
     if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
     return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;

@@ -79,6 +79,9 @@ export function requireBuild(): string {
   if (!existsSync(path.join(dist, 'BUILD_ID'))) {
     throw new Error(`no built app in ${dist}/ (BUILD_ID missing): run \`npx next build\` first (scripts/test.sh builds before the integration layer)`);
   }
+  if (!existsSync('dist/server/server.mjs')) {
+    throw new Error('no built server (dist/server/server.mjs missing): run `npm run build`, or `node scripts/build-server.mjs`, first');
+  }
   return dist;
 }
 

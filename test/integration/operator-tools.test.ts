@@ -23,6 +23,7 @@ import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { requireBuild, stop, waitFor } from './mesh-support';
 import { enrol } from './push-helpers';
+import { serverEntry } from './server-process';
 import { StubFleet } from './stub-agents';
 
 const root = process.cwd();
@@ -49,7 +50,7 @@ function freePort(): Promise<number> {
 async function startServer(env: Record<string, string>): Promise<string> {
   const port = await freePort();
   let log = '';
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], {
+  const child = spawn(process.execPath, [serverEntry], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: inject('testDatabaseUrl'), ...env },
   });

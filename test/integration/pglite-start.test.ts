@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { requireBuild, stop } from './mesh-support';
-import { freePort, waitForListening } from './server-process';
+import { freePort, serverEntry, waitForListening } from './server-process';
 
 const root = process.cwd();
 
@@ -16,7 +16,7 @@ let child: ChildProcess | undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'meshplane-pglite-'));
 
 afterAll(async () => {
-  // tsx passes the signal on to the node process it runs. Not detached: if the test run is
+  // Not detached: if the test run is
   // killed as a process group, the server goes with it.
   if (child) await stop(child);
   rmSync(dataDir, { recursive: true, force: true });
@@ -40,7 +40,7 @@ it('starts on PGlite with no DATABASE_URL and serves the sign-in page', async ()
 
   let log = '';
   const started = Date.now();
-  child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server.ts'], { cwd: root, env });
+  child = spawn(process.execPath, [serverEntry], { cwd: root, env });
   child.stdout!.on('data', (d) => { log += d; });
   child.stderr!.on('data', (d) => { log += d; });
   await waitForListening(child, () => log, 90_000);

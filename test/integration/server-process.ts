@@ -9,6 +9,8 @@ import path from 'node:path';
 
 export const root = process.cwd();
 const tsx = path.join(root, 'node_modules/.bin/tsx');
+/** The production server as `npm start` and setup.sh run it: the compiled bundle (scripts/build-server.mjs) under plain node. */
+export const serverEntry = path.join(root, 'dist/server/server.mjs');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,10 +51,10 @@ export function pgliteEnv(dataDir: string, extra: Record<string, string> = {}): 
 
 export type ServerProcess = ChildProcess & { output: () => string; port: number };
 
-/** `tsx server.ts` (the built app) with `env` on a free port; not waited for. */
+/** The built server (`node dist/server/server.mjs`) with `env` on a free port; not waited for. */
 export async function spawnServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(tsx, ['server.ts'], { cwd: root, env: { ...env, PORT: String(port) } });
+  const child = spawn(process.execPath, [serverEntry], { cwd: root, env: { ...env, PORT: String(port) } });
   let log = '';
   child.stdout!.on('data', (d) => { log += d; });
   child.stderr!.on('data', (d) => { log += d; });

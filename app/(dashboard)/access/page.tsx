@@ -4,11 +4,15 @@ import { listDevicesOp } from '@/lib/server/devices/operations';
 import { Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { AddDevice } from '@/components/devices/add-device';
 import { DeviceCard } from '@/components/devices/device-card';
+import { PageLinks } from '@/components/ui/page-links';
+import { devicesPerPage, pageOf } from '@/lib/core/networks/page-bounds';
 
 export const metadata: Metadata = { title: 'My access' };
 
-export default async function AccessPage() {
+export default async function AccessPage({ searchParams }: { searchParams: Promise<{ page?: string | string[] }> }) {
   const { items, canAddDevices, networks: reachable } = await load(listDevicesOp, {});
+  // One page of devices (?page=N): only these reach the browser, however many there are.
+  const shown = pageOf((await searchParams).page, items.length, devicesPerPage);
   const networks = [...reachable].sort((a, b) => a.projectName.localeCompare(b.projectName) || a.networkLabel.localeCompare(b.networkLabel));
   return (
     <div className="space-y-6">
@@ -42,9 +46,12 @@ export default async function AccessPage() {
             {canAddDevices ? 'Add your laptop or phone above to get a WireGuard config file and QR code.' : 'You have no devices.'}
           </EmptyState>
         ) : (
-          <ul className="divide-y divide-slate-200">
-            {items.map((d) => <DeviceCard key={d.id} device={d} />)}
-          </ul>
+          <>
+            <ul className="divide-y divide-slate-200" data-testid="device-list">
+              {items.slice(shown.from, shown.to).map((d) => <DeviceCard key={d.id} device={d} />)}
+            </ul>
+            <PageLinks slice={shown} total={items.length} noun="devices" href={(n) => `/access?page=${n}`} label="Device pages" />
+          </>
         )}
       </Card>
     </div>

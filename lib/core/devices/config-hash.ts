@@ -7,14 +7,24 @@ import type { ConfigBody } from './types';
  * now means the config on the device is out of date.
  */
 export function configHash(body: ConfigBody): string {
-  const canonical = {
-    addresses: [...body.addresses].sort(),
-    dns: [...body.dns].sort(),
-    peers: body.peers
-      .map((p) => ({ publicKey: p.publicKey, endpoint: p.endpoint ?? null, allowedIps: [...p.allowedIps].sort() }))
-      .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0)),
-  };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+  return configHashOf(body.addresses, canonicalTail(body));
+}
+
+/**
+ * The part of the canonical text after the addresses (DNS, peers), which devices in the same
+ * networks share: the devices list computes it once per set of networks (config-sets.ts).
+ * configHash(body) === configHashOf(body.addresses, canonicalTail(body)), by construction.
+ */
+export function canonicalTail(body: Pick<ConfigBody, 'dns' | 'peers'>): string {
+  const peers = body.peers
+    .map((p) => ({ publicKey: p.publicKey, endpoint: p.endpoint ?? null, allowedIps: [...p.allowedIps].sort() }))
+    .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
+  return `,"dns":${JSON.stringify([...body.dns].sort())},"peers":${JSON.stringify(peers)}}`;
+}
+
+/** The text is JSON.stringify({ addresses, dns, peers }) with each list in canonical order. */
+export function configHashOf(addresses: string[], tail: string): string {
+  return createHash('sha256').update(`{"addresses":${JSON.stringify([...addresses].sort())}`).update(tail).digest('hex');
 }
 
 /**

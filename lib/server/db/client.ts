@@ -57,6 +57,18 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
   return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end(), listen };
 }
 
+/**
+ * PGlite's PostgreSQL runs inside the server's process, in WebAssembly memory that never
+ * shrinks: PostgreSQL's default 128 MB of shared buffers are much of the server's RSS (the
+ * 128 MB initial heap is the WebAssembly module's minimum). A control plane's data is a few
+ * MB per thousand hosts: 16 MB of buffers holds it (issue 19: 452 → 300–330 MB RSS at 1,000
+ * hosts). MESHPLANE_PGLITE_SHARED_BUFFERS overrides it (a PostgreSQL size, e.g. 128MB).
+ */
+function pgliteMemory(defaults: string[]) {
+  const buffers = process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '16MB';
+  return { startParams: [...defaults, '-c', `shared_buffers=${buffers}`, '-c', 'temp_buffers=4MB'] };
+}
+
 /** The embedded database's directory inside the data dir. */
 export const pgliteDirOf = (dataDir: string) => path.resolve(dataDir, 'pglite');
 
@@ -70,7 +82,7 @@ async function openPglite(dataDir: string, kind: LockHolder['kind']): Promise<Ha
   const lock = lockDataDir(path.resolve(dataDir), kind);
   try {
     mkdirSync(dir, { recursive: true });
-    const client = new PGlite(dir);
+    const client = new PGlite(dir, pgliteMemory(PGlite.defaultStartParams));
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder });
     const close = async () => {

@@ -46,6 +46,19 @@ export async function addressesOf(q: Queryable, deviceIds: string[]): Promise<Ad
     .orderBy(asc(projects.name), asc(networks.label));
 }
 
+/** Every address of a user's devices: one query whose text does not depend on how many devices there are. */
+export async function addressesOfUser(q: Queryable, userId: string): Promise<AddressRow[]> {
+  return q.select({
+    deviceId: deviceAddresses.deviceId, networkId: deviceAddresses.networkId, ip: deviceAddresses.ip,
+    cidr: networks.cidr, label: networks.label, projectId: networks.projectId, projectName: projects.name,
+  }).from(deviceAddresses)
+    .innerJoin(devices, eq(devices.id, deviceAddresses.deviceId))
+    .innerJoin(networks, eq(networks.id, deviceAddresses.networkId))
+    .innerJoin(projects, eq(projects.id, networks.projectId))
+    .where(eq(devices.userId, userId))
+    .orderBy(asc(projects.name), asc(networks.label));
+}
+
 /** Enrolled hosts (a public key is known) of these networks, by network id. */
 export async function hostsOf(q: Queryable, networkIds: string[]): Promise<Map<string, (HostRow & { peerId: string })[]>> {
   const out = new Map<string, (HostRow & { peerId: string })[]>(networkIds.map((id) => [id, []]));

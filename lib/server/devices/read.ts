@@ -8,7 +8,8 @@ import { prefixLength } from '../../core/addressing';
 import { assembleDeviceConfig, networkReach } from '../../core/devices/device-config';
 import { configChanges } from '../../core/devices/config-changes';
 import { configHash, isStale } from '../../core/devices/config-hash';
-import { addressesOf, deviceNetworks, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
+import { configSets } from '../../core/devices/config-sets';
+import { addressesOfUser, deviceNetworks, hostsOf, ownDevice, reachableNetworks, type AddressRow } from './queries';
 import type { ConfigBody, CurrentDeviceConfig } from '../../core/devices/types';
 import type { NetworkLabel } from '../../core/devices/config-changes';
 
@@ -21,22 +22,30 @@ export async function listDevices(db: Db, userId: string) {
   if (!user) throw notFound('User');
   const owned = await db.select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.name));
   const reach = await reachableNetworks(db, userId);
-  const addresses = await addressesOf(db, owned.map((d) => d.id));
+  const addresses = await addressesOfUser(db, userId);
   const hosts = await hostsOf(db, [...new Set(addresses.map((a) => a.networkId))]);
   const zone = env().MESHPLANE_DNS_ZONE;
+  // Linear in the devices (issue 19): addresses grouped once, per-network parts built once.
+  const byDevice = new Map<string, AddressRow[]>();
+  for (const a of addresses) {
+    const list = byDevice.get(a.deviceId);
+    if (list) list.push(a); else byDevice.set(a.deviceId, [a]);
+  }
+  const configOf = configSets();
   const items = owned.map((device) => {
-    const mine = addresses.filter((a) => a.deviceId === device.id);
+    const mine = byDevice.get(device.id) ?? [];
     const nets = mine.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
-    const body = assembleDeviceConfig(nets);
-    const missing = reach.networks.filter((n) => !mine.some((a) => a.networkId === n.id));
-    const stale = isStale(device.lastGivenHash, configHash(body), missing.length);
+    const { body, hash, reach: networks } = configOf(nets);
+    const held = new Set(mine.map((a) => a.networkId));
+    const missing = reach.networks.filter((n) => !held.has(n.id));
+    const stale = isStale(device.lastGivenHash, hash, missing.length);
     return {
       id: device.id, name: device.name, publicKey: device.publicKey, createdAt: device.createdAt,
       addresses: mine.map((a) => presentAddress(a, device.name, user.handle, zone)),
       missingNetworks: missing.map((n) => ({ networkId: n.id, networkLabel: n.label, projectName: n.projectName })),
       stale,
       changes: stale ? changesOf(device.lastGivenConfig, body, nets, missing.map((n) => n.label)) : [],
-      networks: nets.map(networkReach),
+      networks,
       lastHandshakeAt: device.lastHandshakeAt,
     };
   });

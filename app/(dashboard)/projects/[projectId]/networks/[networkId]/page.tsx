@@ -17,11 +17,16 @@ import { FirewallPanel } from '@/components/firewall/firewall-panel';
 import { NetworkDevices } from '@/components/devices/network-devices';
 import { PushNowButton } from '@/components/pushes/push-now-button';
 import { PolicyPanel } from '@/components/policy/policy-panel';
+import { memberPage } from '@/lib/core/networks/page-bounds';
+import { PageLinks } from '@/components/ui/page-links';
 
 export const metadata: Metadata = { title: 'Network' };
 
-export default async function NetworkPage({ params }: { params: Promise<{ projectId: string; networkId: string }> }) {
+export default async function NetworkPage({ params, searchParams }: {
+  params: Promise<{ projectId: string; networkId: string }>; searchParams: Promise<{ members?: string | string[] }>;
+}) {
   const { projectId, networkId } = await params;
+  const asked = (await searchParams).members;
   const [network, members, peers, gateway] = await Promise.all([
     load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
     load(networkGatewayOp, { networkId }),
@@ -30,6 +35,8 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
   const canWrite = can(network.role, 'network.write');
   const base = `/projects/${projectId}/networks/${networkId}`;
   const peerCount = members.reduce((s, m) => s + m.instances, 0);
+  // One page of members: the page stays the same size however many members there are.
+  const shown = memberPage(asked, members.length);
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3 pt-1">
@@ -59,7 +66,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
           <EmptyState title="No members yet">{canWrite ? 'Add an application, an addon or an external server below.' : 'An admin can add members.'}</EmptyState>
         ) : (
           <ul className="divide-y divide-slate-100">
-            {members.map((m) => (
+            {members.slice(shown.from, shown.to).map((m) => (
               <li key={m.id}>
                 <Link href={`${base}/members/${m.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3 hover:bg-slate-50 sm:px-5">
                   <span className="min-w-0 basis-full truncate font-medium text-slate-900 sm:basis-auto sm:flex-1">{m.label}</span>
@@ -73,6 +80,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
             ))}
           </ul>
         )}
+        <PageLinks slice={shown} total={members.length} noun="members" href={(n) => `${base}?members=${n}`} label="Members pages" />
         {canWrite && (
           <details className="group border-t border-slate-200" open={members.length === 0}>
             <summary className="cursor-pointer list-none px-4 py-3 text-sm font-medium text-indigo-700 hover:bg-slate-50 sm:px-5">
