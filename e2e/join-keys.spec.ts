@@ -20,8 +20,8 @@ test('an admin makes a join key on the member page, sees it once with the comman
   const form = page.getByRole('form', { name: 'New join key' });
   await form.getByLabel('Process').selectOption('web');
   await form.getByLabel('Autoscale up to (instances)').fill('20');
-  await form.getByLabel(/^Autoscale: add/).check();
-  await form.getByLabel(/^Ephemeral/).check();
+  await form.getByLabel(/Autoscale: add/).check();
+  await form.getByLabel(/Ephemeral: release/).check();
   await form.getByRole('button', { name: 'Create join key' }).click();
   const key = (await page.getByTestId('join-key').textContent())!;
   expect(key).toMatch(/^mpk_/);
@@ -34,6 +34,12 @@ test('an admin makes a join key on the member page, sees it once with the comman
     await expect(shown).not.toContainText('127.0.0.1');
   }
   await expect(page.getByTestId('join-keys')).toContainText(/web, up to 20 instances, ephemeral, expires in 29 days, used 0 times/);
+  // E2E_SHOTS=DIR: the page with the key shown, at desktop and phone width, for looking at it.
+  for (const width of process.env.E2E_SHOTS ? [1280, 375] : []) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${process.env.E2E_SHOTS}/join-keys-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Two hosts join: the second autoscales web to 2.
   for (let i = 0; i < 2; i++) {
