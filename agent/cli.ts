@@ -15,6 +15,7 @@ import {
   defaultStateDir, fileAppliedStore, loadAgent, publicKeyOf, readPrivateKey, writeIdentity, writePrivateKey,
 } from './state';
 import { RealSystem } from './system';
+import { isJoined, joinNetwork, joinOptionsFrom, leaveNetwork } from './join';
 import { parseUpstreams, systemUpstreams, UpstreamForwarder } from './upstream';
 
 /*
@@ -24,6 +25,10 @@ import { parseUpstreams, systemUpstreams, UpstreamForwarder } from './upstream';
 const usage = `usage:
   meshplane-agent enroll --server URL --token T --endpoint HOST:PORT [--listen ADDR:PORT]
                          [--interface mp0] [--state-dir ${defaultStateDir}] [--agent-url URL]
+  meshplane-agent join --server URL --key K [--process web] [--instance N] [--endpoint HOST:PORT] [--listen ADDR:PORT]
+                       [--interface mp0] [--state-dir ${defaultStateDir}] [--leave-on-exit] [run's options]
+                       (or MESHPLANE_SERVER, MESHPLANE_JOIN_KEY, MESHPLANE_PROCESS, MESHPLANE_INSTANCE); then runs
+  meshplane-agent leave [--state-dir ${defaultStateDir}]
   meshplane-agent run [--state-dir ${defaultStateDir}] [--dns-port 53] [--env-file FILE]
                       [--dns-upstream ADDR[:PORT][,…] (repeatable; default: /etc/resolv.conf; none: no forwarding)]`;
 
@@ -87,7 +92,37 @@ async function enroll(argv: string[]): Promise<void> {
   console.log(`enrolled as ${answer.peerId} (public key ${publicKey}); signing key pinned. Now: meshplane-agent run --state-dir ${dir}`);
 }
 
-async function run(argv: string[]): Promise<void> {
+const runOptions = {
+  'state-dir': { type: 'string', default: defaultStateDir }, 'dns-port': { type: 'string', default: '53' },
+  'env-file': { type: 'string' }, 'dns-upstream': { type: 'string', multiple: true },
+} as const;
+
+/** join: claims an instance with a reusable key (unless this state dir has joined already), then runs. */
+async function joinCommand(argv: string[]): Promise<void> {
+  const { values: o } = parseArgs({ args: argv, options: {
+    ...runOptions, server: { type: 'string' }, key: { type: 'string' }, process: { type: 'string' }, instance: { type: 'string' },
+    endpoint: { type: 'string' }, listen: { type: 'string' }, interface: { type: 'string', default: 'mp0' }, 'agent-url': { type: 'string' },
+    'leave-on-exit': { type: 'boolean', default: false },
+  } });
+  const dir = o['state-dir'];
+  if (isJoined(dir)) {
+    log(`${dir} has joined already: running (meshplane-agent leave gives the instance up)`);
+  } else {
+    const given = joinOptionsFrom(o, process.env);
+    const joined = await joinNetwork({ ...given, interface: o.interface, stateDir: dir });
+    log(`joined as ${joined.process} ${joined.instance} (${joined.ip}, ${joined.peerId})`);
+  }
+  const runArgv = ['--state-dir', dir, '--dns-port', o['dns-port'], ...(o['env-file'] ? ['--env-file', o['env-file']] : []),
+    ...(o['dns-upstream'] ?? []).flatMap((u) => ['--dns-upstream', u])];
+  await run(runArgv, o['leave-on-exit'] ? async () => log(await leaveNetwork(dir)) : undefined);
+}
+
+async function leave(argv: string[]): Promise<void> {
+  const { values: o } = parseArgs({ args: argv, options: { 'state-dir': { type: 'string', default: defaultStateDir } } });
+  console.log(await leaveNetwork(o['state-dir']));
+}
+
+async function run(argv: string[], beforeStop?: () => Promise<void>): Promise<void> {
   const { values: o } = parseArgs({ args: argv, options: {
     'state-dir': { type: 'string', default: defaultStateDir }, 'dns-port': { type: 'string', default: '53' },
     'env-file': { type: 'string' }, 'dns-upstream': { type: 'string', multiple: true },
@@ -180,12 +215,17 @@ async function run(argv: string[]): Promise<void> {
     void responder.close();
     setTimeout(() => process.exit(0), 2000).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const stopping = () => {
+    if (!beforeStop) return stop();
+    // --leave-on-exit: the instance is given up first (a failure is logged; the host stops anyway).
+    void beforeStop().catch((e: unknown) => log(`leave failed: ${e instanceof Error ? e.message : String(e)}`)).finally(stop);
+  };
+  process.once('SIGTERM', stopping);
+  process.once('SIGINT', stopping);
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (argv: string[]) => Promise<void>> = { enroll, run };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { enroll, run: (argv) => run(argv), join: joinCommand, leave };
 if (!command || !commands[command]) {
   console.error(usage);
   process.exit(2);

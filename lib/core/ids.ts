@@ -5,7 +5,7 @@ const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export const idPrefixes = {
   user: 'us', project: 'pj', network: 'pn', application: 'ap', addon: 'ad', external: 'ex',
-  peer: 'pe', device: 'dv', rule: 'fr', lease: 'ls', token: 'tk', invitation: 'iv', policyRule: 'pr',
+  peer: 'pe', device: 'dv', rule: 'fr', lease: 'ls', token: 'tk', invitation: 'iv', policyRule: 'pr', joinKey: 'jk',
 } as const;
 
 export function newId(kind: keyof typeof idPrefixes): string {

@@ -51,6 +51,8 @@ const envSchema = z
       return list;
     }),
     MESHPLANE_ADDRESS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
+    // An instance joined with an ephemeral key is released after this long offline (lib/server/join-keys/release.ts).
+    MESHPLANE_EPHEMERAL_GRACE_MINUTES: z.coerce.number().min(0).default(10),
     MESHPLANE_DEV_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     MESHPLANE_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     MESHPLANE_PUSH_BATCH: z.coerce.number().int().min(1).default(500),

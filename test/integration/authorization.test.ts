@@ -15,6 +15,7 @@ import { createNetworkOp } from '@/lib/server/networks/operations';
 import { createMemberOp } from '@/lib/server/members/operations';
 import { addRuleOp, leaseNowOp } from '@/lib/server/firewall/operations';
 import { createInvitationOp } from '@/lib/server/invitations/operations';
+import { createJoinKeyOp } from '@/lib/server/join-keys/operations';
 import { addPolicyRuleOp } from '@/lib/server/policy/operations';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
@@ -65,8 +66,9 @@ describe('authorization over every operation', () => {
     const lease = await leaseNowOp.execute(owner, { networkId: network.id, ip: '198.51.100.9' }, { ip: '127.0.0.1' });
     const invitation = await createInvitationOp.execute(owner, { projectId: project.id, email: 'invited@example.test', role: 'viewer' });
     const policyRule = await addPolicyRuleOp.execute(owner, { networkId: network.id, from: member.id, to: member.id, protocol: 'tcp', ports: '5432' });
+    const joinKey = await createJoinKeyOp.execute(owner, { memberId: member.id });
     ids = {
-      policyRuleId: policyRule.id,
+      policyRuleId: policyRule.id, joinKeyId: joinKey.id,
       invitationId: invitation.id, projectId: project.id, networkId: network.id, memberId: member.id, peerId: member.peers[0].id,
       ruleId: (rule as { id: string }).id, leaseId: (lease as { id: string }).id, userId: principals.viewer.userId,
     };

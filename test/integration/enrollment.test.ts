@@ -175,7 +175,7 @@ describe('the worker route and Push now', () => {
     expect((await disabled.json()).error.message).toMatch(/WORKER_SECRET is not set/);
     const ok = await call(`Bearer ${process.env.WORKER_SECRET}`);
     expect(ok.status).toBe(200);
-    expect(Object.keys(await ok.json()).sort()).toEqual(['applied', 'claimed', 'failed', 'leasesExpired']);
+    expect(Object.keys(await ok.json()).sort()).toEqual(['applied', 'claimed', 'ephemeralReleased', 'failed', 'leasesExpired']);
   });
 
   it('Push now is for admins and runs a round for the network', async () => {

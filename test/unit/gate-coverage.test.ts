@@ -23,6 +23,8 @@ const ungatedRoutes = new Set([
   'app/api/auth/[...nextauth]/route.ts', 'app/api/worker/route.ts', 'app/api/agent/enroll/route.ts',
   // The agent's channel: authenticated by its host token (lib/server/delivery/host-auth.ts), not the user gate.
   'app/api/agent/v1/next/route.ts', 'app/api/agent/v1/answer/route.ts', 'app/api/agent/v1/report/route.ts',
+  // Joining: the reusable join key is the credential (lib/server/join-keys/join.ts); leaving: the host token.
+  'app/api/agent/join/route.ts', 'app/api/agent/v1/leave/route.ts',
   // Health checks for load balancers: no caller, no data (lib/server/health.ts).
   'app/api/health/route.ts', 'app/api/ready/route.ts',
   // Static and public: the CLI bundle and the API's description hold no secret.

@@ -94,6 +94,11 @@ export function describeActivity(e: ActivityEntry, ctx: ActivityContext): Segmen
 
     case 'peer.enrollment_token.create': return says(text(' made an enrolment token for host '), peerLink(e.resourceId));
     case 'peer.enroll': return [text('Host '), peerLink(e.resourceId), text(' enrolled its agent')];
+    case 'join_key.create': return says(text(' made a join key for '), memberLink(e.resourceId), text(joinKeyTerms(d)));
+    case 'join_key.revoke': return says(text(' revoked a join key of '), memberLink(e.resourceId));
+    case 'peer.join': return [text('Host '), peerLink(e.resourceId), text(` joined with a join key as ${str(d, 'process') ?? '?'} ${String(d?.number ?? '?')}`)];
+    case 'peer.leave': return [text('Host '), peerLink(e.resourceId), text(' left its instance')];
+    case 'peer.release': return [text('The control plane released host '), peerLink(e.resourceId), text(` (${str(d, 'reason') ?? 'ephemeral'})`)];
     case 'peer.update': {
       const changes = [
         d?.keyRegistered ? 'registered a key for' : null,
@@ -129,3 +134,10 @@ export const activityKinds = {
 } as const;
 
 export type ActivityKind = keyof typeof activityKinds;
+
+/** "web, autoscale up to 20, ephemeral" for a join key's audit line. */
+function joinKeyTerms(d: Record<string, unknown> | null | undefined): string {
+  const terms = [typeof d?.process === 'string' ? d.process : 'any process',
+    d?.autoscale ? `autoscale${typeof d?.maxInstances === 'number' ? ` up to ${d.maxInstances}` : ''}` : null, d?.ephemeral ? 'ephemeral' : null].filter(Boolean);
+  return ` (${terms.join(', ')})`;
+}

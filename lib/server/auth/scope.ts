@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
 import { SnapshotCache } from '../db/snapshot-cache';
-import { memberships, networks, members, peers, leases, firewallRules, policyRules, projects, invitations, type Role } from '../db/schema';
+import { memberships, networks, members, peers, leases, firewallRules, policyRules, projects, invitations, joinKeys, type Role } from '../db/schema';
 import { idPattern } from '../../core/ids';
 
 /** What an operation acts on; the gate turns it into a project and the caller's role there. */
@@ -13,10 +13,11 @@ export type Scope =
   | { lease: string }
   | { rule: string }
   | { policyRule: string }
-  | { invitation: string };
+  | { invitation: string }
+  | { joinKey: string };
 
 const scopeNames: Record<string, string> = {
-  project: 'Project', network: 'Network', member: 'Member', peer: 'Peer', lease: 'Lease', rule: 'Rule', policyRule: 'Rule', invitation: 'Invitation',
+  project: 'Project', network: 'Network', member: 'Member', peer: 'Peer', lease: 'Lease', rule: 'Rule', policyRule: 'Rule', invitation: 'Invitation', joinKey: 'Join key',
 };
 
 export function scopeLabel(scope: Scope): string {
@@ -33,6 +34,7 @@ const owningProject: Record<keyof typeof scopeNames, (id: string) => SQL> = {
   rule: (id) => sql`select n.project_id from ${firewallRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
   policyRule: (id) => sql`select n.project_id from ${policyRules} x join ${networks} n on n.id = x.network_id where x.id = ${id}`,
   invitation: (id) => sql`select project_id from ${invitations} where id = ${id}`,
+  joinKey: (id) => sql`select n.project_id from ${joinKeys} k join ${members} x on x.id = k.member_id join ${networks} n on n.id = x.network_id where k.id = ${id}`,
 };
 
 /** Every gated read asks this first; in an API GET, while nothing changes, the answer is not read again. */

@@ -9,6 +9,7 @@ export * from '../delivery/schema';
 export * from '../devices/schema';
 export * from '../firewall/schema';
 export * from '../invitations/schema';
+export * from '../join-keys/schema';
 export * from '../members/schema';
 export * from '../networks/schema';
 export * from '../peers/schema';

@@ -7,6 +7,7 @@ import { pushHost, type HostJob } from './push-host';
 import { Recorder } from './recorder';
 import { onlineWindowMs } from '../../core/delivery/liveness';
 import { getSigningKey } from './signing-key';
+import { releaseEphemeral } from '../join-keys/leave';
 
 /*
  * One round of the push worker (DESIGN.md flow 3): expire leases, then claim due hosts in
@@ -28,7 +29,7 @@ export type RoundOptions = {
   budgetMs?: number;
 };
 
-export type RoundResult = { claimed: number; applied: number; failed: number; leasesExpired: number };
+export type RoundResult = { claimed: number; applied: number; failed: number; leasesExpired: number; ephemeralReleased: number };
 
 export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<RoundResult> {
   const e = env();
@@ -40,8 +41,10 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
   const clock = roundClock(opts.now);
 
   const leasesExpired = await expireLeases(db, clock());
+  // Instances of ephemeral join keys offline too long go (lib/server/join-keys/leave.ts); their hosts are told in this round.
+  const ephemeralReleased = opts.networkId ? 0 : await releaseEphemeral(db, e.MESHPLANE_EPHEMERAL_GRACE_MINUTES, clock());
   const { secretKey } = await getSigningKey(db);
-  const result: RoundResult = { claimed: 0, applied: 0, failed: 0, leasesExpired };
+  const result: RoundResult = { claimed: 0, applied: 0, failed: 0, leasesExpired, ephemeralReleased };
   const recorder = new Recorder(db, clock, claimTimeoutMs / 3);
   const tried = new Set<string>(); // a host is claimed at most once per round
   const started = Date.now();

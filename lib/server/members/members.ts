@@ -16,7 +16,7 @@ export const instanceProcess = 'instance';
 type NetworkRow = typeof networks.$inferSelect;
 
 /** Brings each named process to its count: adds the next numbers, removes the highest first. */
-async function scaleProcesses(tx: Tx, network: NetworkRow, member: Member, targets: Record<string, number>) {
+export async function scaleProcesses(tx: Tx, network: NetworkRow, member: Member, targets: Record<string, number>) {
   const current = await tx.select().from(processes).where(eq(processes.memberId, member.id));
   const counts = new Map(current.map((p) => [p.name, p.instances]));
   const toAdd: { process: string; number: number }[] = [];

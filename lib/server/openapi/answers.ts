@@ -72,6 +72,11 @@ export const devices = z.object({ items: z.array(z.object({ id: z.string(), name
 export const invitation = z.object({ id: z.string(), email: z.string(), role, expiresAt: time }).loose().meta({ id: 'Invitation' });
 export const newInvitation = invitation.extend({ url: z.string().meta({ description: 'the one-time link: shown in this answer only' }) }).loose().meta({ id: 'NewInvitation' });
 export const enrollmentToken = z.object({ token: z.string(), expiresAt: time }).loose().meta({ id: 'EnrollmentToken' });
+export const joinKey = z.object({
+  id: z.string(), memberId: z.string(), process: z.string().nullable(), expiresAt: time, maxUses: z.number().int().nullable(), uses: z.number().int(),
+  lastUsedAt: time.nullable(), ephemeral: z.boolean(), autoscale: z.boolean(), maxInstances: z.number().int().nullable(), revokedAt: time.nullable(),
+}).loose().meta({ id: 'JoinKey' });
+export const newJoinKey = joinKey.extend({ key: z.string() }).loose().meta({ id: 'NewJoinKey' });
 export const pushRound = z.object({
   claimed: z.number().int(), applied: z.number().int(), failed: z.number().int(), configVersion: z.number().int().nullable(),
 }).loose().meta({ id: 'PushRound' });

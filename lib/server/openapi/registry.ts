@@ -20,6 +20,8 @@ import networkMembers from '@/pages/api/v1/networks/[networkId]/members';
 import networkPeers from '@/pages/api/v1/networks/[networkId]/peers';
 import networkPush from '@/pages/api/v1/networks/[networkId]/push';
 import peer from '@/pages/api/v1/peers/[peerId]';
+import memberJoinKeys from '@/pages/api/v1/members/[memberId]/join-keys';
+import joinKey from '@/pages/api/v1/join-keys/[joinKeyId]';
 import peerEnrollmentToken from '@/pages/api/v1/peers/[peerId]/enrollment-token';
 import projects from '@/pages/api/v1/projects';
 import project from '@/pages/api/v1/projects/[projectId]';
@@ -143,6 +145,11 @@ export const apiDocs: RouteDoc[] = [
       answer: a.member,
     },
   }),
+  described(memberJoinKeys, {
+    GET: { summary: "The member's join keys with their uses and last use, never the key (admins)", answer: a.list(a.joinKey) },
+    POST: { summary: 'A reusable join key for the member, shown once: {process?, expiresInHours?, maxUses?, ephemeral?, autoscale?, maxInstances?} (admins)', answer: a.newJoinKey },
+  }),
+  described(joinKey, { DELETE: { summary: 'Revoke a join key: it joins no one from now on (admins)' } }),
   described(memberDomainNames, { GET: { summary: 'Every private DNS name of the member with its addresses', answer: a.list(a.domainName) } }),
   described(peer, {
     GET: { summary: 'One peer', answer: a.peer },

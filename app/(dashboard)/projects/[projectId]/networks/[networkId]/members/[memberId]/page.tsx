@@ -13,6 +13,9 @@ import { PeersTable } from '@/components/networks/peers-table';
 import { deleteMemberAction } from '../../../actions';
 import { ScaleForm, AddProcessForm } from './scale-forms';
 import { EditMemberForm } from './edit-member-form';
+import { listJoinKeysOp } from '@/lib/server/join-keys/operations';
+import { publicUrl } from '@/lib/server/public-url';
+import { JoinKeysPanel } from '@/components/join-keys/join-keys-panel';
 
 export const metadata: Metadata = { title: 'Member' };
 
@@ -26,6 +29,7 @@ export default async function MemberPage({ params }: { params: Promise<{ project
   const canWrite = can(member.role, 'network.write');
   const networkPath = `/projects/${projectId}/networks/${networkId}`;
   const path = `${networkPath}/members/${memberId}`;
+  const joinKeys = canWrite ? (await load(listJoinKeysOp, { memberId })).items : [];
   const scalable = member.processes ? Object.entries(member.processes) : [['', member.instances] as [string, number]];
   return (
     <div className="space-y-6">
@@ -54,6 +58,7 @@ export default async function MemberPage({ params }: { params: Promise<{ project
             <li key={name} className="flex flex-wrap items-center gap-3 px-4 py-3 sm:px-5">
               <span className="min-w-24 font-mono text-sm font-medium">{name || 'instances'}</span>
               {canWrite ? <ScaleForm memberId={memberId} process={name} count={count} path={path} /> : <span className="tabular-nums">{count}</span>}
+              <InstanceStates peers={member.peers.filter((p) => p.process === (name || 'instance'))} />
             </li>
           ))}
         </ul>
@@ -86,6 +91,8 @@ export default async function MemberPage({ params }: { params: Promise<{ project
         </Card>
       )}
 
+      {canWrite && <JoinKeysPanel memberId={memberId} processes={member.processes ? Object.keys(member.processes) : null} keys={joinKeys} publicUrl={publicUrl()} />}
+
       {canWrite && (
         <Card>
           <CardHeader title="Edit member" />
@@ -93,5 +100,17 @@ export default async function MemberPage({ params }: { params: Promise<{ project
         </Card>
       )}
     </div>
+  );
+}
+
+/** A process's instances by state: enrolled (and of those, online) or not enrolled. */
+function InstanceStates({ peers }: { peers: { number: number; publicKey: string | null; online: boolean }[] }) {
+  return (
+    <span className="flex flex-wrap gap-1" data-testid="instance-states">
+      {peers.map((p) => {
+        const state = !p.publicKey ? 'not enrolled' : p.online ? 'online' : 'enrolled';
+        return <Badge key={p.number} tone={state === 'online' ? 'green' : state === 'enrolled' ? 'indigo' : undefined}>{`${p.number}: ${state}`}</Badge>;
+      })}
+    </span>
   );
 }
