@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffStates } from '../lib/core/protocol/diff';
 import type { HostEntry, NetworkState } from '../lib/core/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { envelopeFor } from '../lib/core/protocol/testing';
 import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 

@@ -11,7 +11,8 @@ import type { Policy } from '../lib/core/policy/document';
 import { resolveSelector, type TaggedHost } from '../lib/core/policy/resolve';
 import { parseSelector } from '../lib/core/policy/schemas';
 import type { HostEntry, NetworkState } from '../lib/core/protocol/network-state';
-import { envelopeFor, generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { generateSigningKey, signPayload } from '../lib/core/protocol/signing';
+import { envelopeFor } from '../lib/core/protocol/testing';
 import { generateKeyPair } from '../lib/core/wireguard/keys';
 import { createNetns, requireRoot, requireTools, requireTun } from './test-support';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  deviceName, dnsLabelMessage, dnsLabelSchema, dnsRecords, instanceHostname, isDnsLabel,
+  deviceName, dnsLabelMessage, dnsLabelSchema, isDnsLabel,
   isValidDnsName, memberGroupNames, memberNames,
 } from './names';
 
@@ -34,10 +34,10 @@ describe('memberNames', () => {
     expect(() => memberNames({ ...base, kind: 'application', process: null, number: 1 })).toThrow(/no process/);
   });
 
-  it('gives the instance name as the hostname', () => {
-    expect(instanceHostname({ ...base, kind: 'application', process: 'worker', number: 1 }))
+  it('gives the instance its own name first (its MESHPLANE_PRIVATE_HOSTNAME)', () => {
+    expect(memberNames({ ...base, kind: 'application', process: 'worker', number: 1 })[0])
       .toBe('1.worker.ap-x.pn-y.mesh.internal');
-    expect(instanceHostname({ zone: 'corp.example', networkId: 'pn-y', memberId: 'ex-q', kind: 'external', number: 7 }))
+    expect(memberNames({ zone: 'corp.example', networkId: 'pn-y', memberId: 'ex-q', kind: 'external', number: 7 })[0])
       .toBe('7.ex-q.pn-y.corp.example');
   });
 
@@ -72,37 +72,6 @@ describe('deviceName', () => {
   });
 });
 
-describe('dnsRecords', () => {
-  const peers = [
-    { memberId: 'ap-x', kind: 'application' as const, process: 'web', number: 1, ip: '10.64.0.10' },
-    { memberId: 'ap-x', kind: 'application' as const, process: 'web', number: 2, ip: '10.64.0.9' },
-    { memberId: 'ap-x', kind: 'application' as const, process: 'worker', number: 1, ip: '10.64.0.100' },
-    { memberId: 'ap-x', kind: 'application' as const, process: 'worker', number: 2, ip: '10.64.0.11' },
-    { memberId: 'ad-z', kind: 'addon' as const, process: null, number: 1, ip: '10.64.0.2' },
-  ];
-
-  it('groups A records, sorting names and addresses numerically', () => {
-    const records = dnsRecords('mesh.internal', 'pn-y', peers, [{ name: 'laptop', handle: 'alice', ip: '10.64.255.254' }]);
-    expect(Object.fromEntries(records)).toEqual({
-      '1.ad-z.pn-y.mesh.internal': ['10.64.0.2'],
-      '1.web.ap-x.pn-y.mesh.internal': ['10.64.0.10'],
-      '1.worker.ap-x.pn-y.mesh.internal': ['10.64.0.100'],
-      '2.web.ap-x.pn-y.mesh.internal': ['10.64.0.9'],
-      '2.worker.ap-x.pn-y.mesh.internal': ['10.64.0.11'],
-      'ad-z.pn-y.mesh.internal': ['10.64.0.2'],
-      'ap-x.pn-y.mesh.internal': ['10.64.0.9', '10.64.0.10'],
-      'laptop.alice.dev.pn-y.mesh.internal': ['10.64.255.254'],
-      'worker.ap-x.pn-y.mesh.internal': ['10.64.0.11', '10.64.0.100'],
-    });
-    expect([...records.keys()]).toEqual([...records.keys()].sort());
-  });
-
-  it('is empty for an empty network and lists each address once', () => {
-    expect(dnsRecords('mesh.internal', 'pn-y', []).size).toBe(0);
-    const twice = [peers[4], { ...peers[4], number: 2 }];
-    expect(dnsRecords('mesh.internal', 'pn-y', twice).get('ad-z.pn-y.mesh.internal')).toEqual(['10.64.0.2']);
-  });
-});
 
 describe('isDnsLabel and isValidDnsName', () => {
   it.each(['a', 'web', 'worker-2', '0', '2fa', 'a'.repeat(63), 'pn-3hd8s0a2m1c9'])('accepts %s', (label) => {

@@ -1,4 +1,3 @@
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // Private DNS names (DESIGN.md "Addressing and names"). Ids, process names, device names and
@@ -33,11 +32,6 @@ export function memberNames(input: InstanceNameInput): string[] {
   return [`${number}.${processName}`, input.process === 'web' ? member : processName];
 }
 
-/** The instance's own name, written to MESHPLANE_PRIVATE_HOSTNAME by the agent. */
-export function instanceHostname(input: InstanceNameInput): string {
-  return memberNames(input)[0];
-}
-
 /** The group names of a member, e.g. for the API's list of a member's domain names. */
 export function memberGroupNames(input: {
   zone?: string; networkId: string; memberId: string; kind: MemberKind; processes?: string[];
@@ -51,35 +45,6 @@ export function memberGroupNames(input: {
 export function deviceName(input: { zone?: string; networkId: string; deviceName: string; userHandle: string }): string {
   const { zone = defaultDnsZone, networkId, deviceName: device, userHandle } = input;
   return `${device}.${userHandle}.dev.${networkId}.${zone}`;
-}
-
-export type DnsPeer = { memberId: string; kind: MemberKind; process?: string | null; number: number; ip: string };
-export type DnsDevice = { name: string; handle: string; ip: string };
-
-/**
- * Every A record of a network: name → addresses, names sorted, addresses sorted numerically
- * and without duplicates (a group name covers several instances).
- */
-export function dnsRecords(
-  zone: string, networkId: string, peers: DnsPeer[], devices: DnsDevice[] = [],
-): Map<string, string[]> {
-  const records = new Map<string, Set<string>>();
-  const add = (name: string, ip: string) => records.set(name, (records.get(name) ?? new Set()).add(ip));
-  for (const peer of peers) {
-    for (const name of memberNames({ zone, networkId, ...peer })) add(name, peer.ip);
-  }
-  for (const device of devices) {
-    add(deviceName({ zone, networkId, deviceName: device.name, userHandle: device.handle }), device.ip);
-  }
-  const sorted = new Map<string, string[]>();
-  for (const name of [...records.keys()].sort()) sorted.set(name, [...records.get(name)!].sort(compareIPv4));
-  return sorted;
-}
-
-function compareIPv4(a: string, b: string): number {
-  const [x, y] = [ipaddr.IPv4.parse(a).toByteArray(), ipaddr.IPv4.parse(b).toByteArray()];
-  const differing = x.findIndex((byte, i) => byte !== y[i]);
-  return differing === -1 ? 0 : x[differing] - y[differing];
 }
 
 const dnsLabelPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

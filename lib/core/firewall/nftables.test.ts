@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, requireTools } from '../../../agent/test-support';
-import { type FirewallInput, renderNftables, renderNftablesTeardown } from './nftables';
+import { type FirewallInput, nftTable, renderNftables } from './nftables';
 
 // Real-parser proof: every script rendered here goes through `nft -c -f` inside a namespace
 // of our own, so the machine's ruleset is never touched (and -c changes nothing anyway).
@@ -70,7 +70,7 @@ describe('renderNftables with the real nft (root, in a namespace of its own)', (
 
   it('every rendered script passes the real parser (nft -c -f)', () => {
     expect(rendered.length).toBeGreaterThanOrEqual(3);
-    for (const script of [...rendered, renderNftablesTeardown()]) ns!.exec(['nft', '-c', '-f', '-'], script);
+    for (const script of rendered) ns!.exec(['nft', '-c', '-f', '-'], script);
   });
 
   it('loads into a namespace and lists the lease back with its timeout', () => {
@@ -81,7 +81,7 @@ describe('renderNftables with the real nft (root, in a namespace of its own)', (
     expect(listed).toMatch(/203\.0\.113\.9 timeout 1d expires 23h59m\d/);
     expect(listed).toMatch(/2001:db8:1::7 timeout 1h expires 59m\d/);
     expect(listed).toContain('udp dport 51820 ip saddr @leases accept');
-    ns!.exec(['nft', '-f', '-'], renderNftablesTeardown());
+    ns!.exec(['nft', 'delete', 'table', 'inet', nftTable]);
     expect(ns!.exec(['nft', 'list', 'ruleset'])).not.toContain('meshplane');
   });
 
@@ -89,6 +89,6 @@ describe('renderNftables with the real nft (root, in a namespace of its own)', (
     ns!.exec(['nft', '-f', '-'], renderNftables({ ...input, guard: { ip: '10.64.0.2', interface: 'mp0' } }));
     expect(ns!.exec(['nft', 'list', 'chain', 'inet', 'meshplane', 'input'])).toMatch(/ip daddr 10\.64\.0\.2 iifname != \{ "lo", "mp0" \} drop/);
     expect(() => renderNftables({ ...input, guard: { ip: '10.64.0.2', interface: 'mp0"; flush ruleset; "' } })).toThrow(/bad guard/);
-    ns!.exec(['nft', '-f', '-'], renderNftablesTeardown());
+    ns!.exec(['nft', 'delete', 'table', 'inet', nftTable]);
   });
 });

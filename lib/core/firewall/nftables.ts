@@ -163,11 +163,6 @@ function match(r: CompiledRule): string {
   }
 }
 
-/** A script that removes the table (and only it) whether or not it exists. */
-export function renderNftablesTeardown(): string {
-  return `table inet ${nftTable}\ndelete table inet ${nftTable}\n`;
-}
-
 function set(name: string, type: string, flags: string, elements: string[]): string {
   const head = `  set ${name} {\n    type ${type}; flags ${flags};\n`;
   if (elements.length === 0) return `${head}  }`;

@@ -65,6 +65,9 @@ describe('deriveHostConfig', () => {
       { name: 'ap-app000000001.pn-net000000001.mesh.internal', ips: ['10.64.0.2', '10.64.0.3'] },
       { name: 'phone.ann.dev.pn-net000000001.mesh.internal', ips: ['10.64.255.254'] },
     ]);
+    // A name a host lists twice still answers its address once.
+    const twice = base([host(1, { names: [...host(1).names, host(1).names[1]] })]);
+    expect(deriveHostConfig(twice, host(1).peerId, now).dns.records.find((r) => r.name === host(1).names[1])?.ips).toEqual(['10.64.0.2']);
     expect(c.env).toEqual({
       MESHPLANE_NETWORK_ID: 'pn-net000000001', MESHPLANE_MEMBER_ID: 'ap-app000000001',
       MESHPLANE_PRIVATE_IP: '10.64.0.2', MESHPLANE_PRIVATE_HOSTNAME: '1.web.ap-app000000001.pn-net000000001.mesh.internal',

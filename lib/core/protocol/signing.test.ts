@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeFor, generateSigningKey, signPayload, verifyEnvelope } from './signing';
+import { generateSigningKey, signPayload, verifyEnvelope } from './signing';
+import { envelopeFor } from './testing';
 import type { Message } from './messages';
 import { randomState, seededRng } from './testing';
 

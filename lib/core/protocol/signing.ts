@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { type Envelope, type Message, envelopeSchema, messageSchema } from './messages';
+import { type Message, envelopeSchema, messageSchema } from './messages';
 
 /*
  * Ed25519 over exactly the UTF-8 JSON bytes that travel (base64 in `payload`): the agent
@@ -17,11 +17,6 @@ export function signPayload(message: Message, secretKey: Uint8Array): SignedPayl
   const bytes = Buffer.from(JSON.stringify(message), 'utf8');
   const signature = ed25519.sign(bytes, secretKey);
   return { payload: bytes.toString('base64'), signature: Buffer.from(signature).toString('base64') };
-}
-
-/** The envelope for one host: the same signed bytes, addressed to `target`. */
-export function envelopeFor(signed: SignedPayload, target: string): Envelope {
-  return { ...signed, target };
 }
 
 export function verifyEnvelope(envelope: unknown, pinnedPublicKey: Uint8Array | string): VerifyResult {

@@ -1,4 +1,6 @@
 import type { DeviceEntry, HostEntry, NetworkState } from './network-state';
+import type { Envelope } from './messages';
+import type { SignedPayload } from './signing';
 
 /*
  * Seeded random networks and changes, for the property tests here and in agent/, and for
@@ -88,4 +90,9 @@ export function mutateState(rng: Rng, prev: NetworkState, now = new Date(), keep
     }
   }
   return s;
+}
+
+/** The envelope for one host: the same signed bytes, addressed to `target` (as the worker sends it). */
+export function envelopeFor(signed: SignedPayload, target: string): Envelope {
+  return { ...signed, target };
 }

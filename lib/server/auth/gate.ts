@@ -34,7 +34,8 @@ type Def<S extends z.ZodType, R> = {
   run: (ctx: GateContext, input: z.output<S>) => Promise<R>;
 };
 
-export type Operation<S extends z.ZodType = z.ZodType, R = unknown> = Def<S, R> & {
+// `run` is not part of an operation: its handler is reachable only through execute().
+export type Operation<S extends z.ZodType = z.ZodType, R = unknown> = Omit<Def<S, R>, 'run'> & {
   execute: (principal: Principal | null, raw: unknown, meta?: { ip?: string | null; db?: Db }) => Promise<R>;
 };
 
@@ -55,8 +56,9 @@ export function operation<S extends z.ZodType, R>(def: Def<S, R>): Operation<S, 
   if (def.permission !== 'signed-in' && !def.scope) {
     throw new GateDefinitionError(`Operation ${def.name}: a project permission needs a scope`);
   }
+  const { run, ...declared } = def;
   const op: Operation<S, R> = {
-    ...def,
+    ...declared,
     async execute(principal, raw, meta = {}) {
       if (!principal) throw unauthenticated();
       const db = meta.db ?? (await getDb());
@@ -76,7 +78,7 @@ export function operation<S extends z.ZodType, R>(def: Def<S, R>): Operation<S, 
       }
       if (!parsed.success) throw toInvalid(parsed.error);
       const actor: Actor = { userId: principal.userId, email: principal.email, ip: meta.ip ?? null };
-      return def.run({ db, principal, actor, projectId, role }, parsed.data);
+      return run({ db, principal, actor, projectId, role }, parsed.data);
     },
   };
   operationRegistry.push(op as unknown as Operation);

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /*
- * The worker route is the one route outside the user gate (like dub's withCron): it is
- * called by cron with the shared WORKER_SECRET. Compared as SHA-256 digests so the
+ * The worker route is outside the user gate (like dub's withCron; gate-coverage.test.ts
+ * lists every such route): it is called by cron with the shared WORKER_SECRET. Compared as SHA-256 digests so the
  * comparison is constant-time whatever the lengths. Answers the refusal, or null to go on.
  */
 export function workerGuard(authorization: string | null, secret: string | undefined): Response | null {
