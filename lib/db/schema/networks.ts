@@ -74,6 +74,8 @@ export const peers = pgTable(
     isGateway: boolean('is_gateway').notNull().default(false),
     desiredVersion: bigint('desired_version', { mode: 'number' }).notNull().default(0),
     appliedVersion: bigint('applied_version', { mode: 'number' }).notNull().default(0),
+    // When applied_version last rose (lib/pushes/claims.ts recordApplied): the network page's "applied in Z s".
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
     pushState: text('push_state', { enum: pushStates }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

@@ -17,14 +17,16 @@ import { FirewallPanel } from '@/components/firewall/firewall-panel';
 import { NetworkDevices } from '@/components/devices/network-devices';
 import { PushNowButton } from '@/components/pushes/push-now-button';
 import { PolicyPanel } from '@/components/policy/policy-panel';
+import { ConvergenceLine } from '@/components/networks/convergence-line';
+import { networkConvergenceOp } from '@/lib/pushes/convergence-op';
 
 export const metadata: Metadata = { title: 'Network' };
 
 export default async function NetworkPage({ params }: { params: Promise<{ projectId: string; networkId: string }> }) {
   const { projectId, networkId } = await params;
-  const [network, members, peers, gateway] = await Promise.all([
+  const [network, members, peers, gateway, convergence] = await Promise.all([
     load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
-    load(networkGatewayOp, { networkId }),
+    load(networkGatewayOp, { networkId }), load(networkConvergenceOp, { networkId }),
   ]);
   if (network.projectId !== projectId) notFound(); // a real network under another project's path
   const canWrite = can(network.role, 'network.write');
@@ -86,6 +88,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ projec
       <Card>
         <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config."
           actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
+        <ConvergenceLine networkId={networkId} basePath={base} initial={convergence} />
         <PeersTable networkId={networkId} basePath={base} initial={peers} />
       </Card>
 
