@@ -39,10 +39,10 @@ async function envelopeFor(db: Db, host: HostPrincipal, after: number): Promise<
 }
 
 /** Seen now; a claim left by a round that died is released (the host is here, with its own version). */
-async function markSeen(db: Db, peerId: string, sending?: number) {
+async function markSeen(db: Db, peerId: string, sending = false) {
   await db.update(peers).set({
     lastSeenAt: sql`now()`, claimedAt: null,
-    ...(sending !== undefined ? { desiredVersion: sql`greatest(${peers.desiredVersion}, ${sending})`, pushState: 'sent' as const } : {}),
+    ...(sending ? { pushState: 'sent' as const } : {}),
   }).where(eq(peers.id, peerId));
 }
 
@@ -75,7 +75,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
     const prepared = await envelopeFor(db, host, after.data);
     if (prepared) {
-      await markSeen(db, host.peerId, prepared.version);
+      await markSeen(db, host.peerId, true);
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
       const body = gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
       return new Response(new Uint8Array(body), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });

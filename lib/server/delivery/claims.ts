@@ -38,7 +38,7 @@ export async function claimDue(db: Db, q: ClaimQuery): Promise<Claim[]> {
       limit ${q.batch}
       for update of p skip locked
     )
-    update peers p set claimed_at = ${token}::timestamptz, push_state = 'sent', desired_version = n.config_version
+    update peers p set claimed_at = ${token}::timestamptz, push_state = 'sent'
     from due, networks n where p.id = due.id and n.id = p.network_id
     returning p.id, p.network_id, p.agent_url, p.applied_version, n.config_version`);
   return found.map((r) => ({
@@ -79,6 +79,7 @@ export async function recordApplied(db: Db, list: Applied[], now: Date) {
   await db.execute(sql`
     update peers p set
       applied_version = greatest(p.applied_version, v.applied),
+      applied_at = case when v.applied > p.applied_version then ${iso(now)}::timestamptz else p.applied_at end,
       push_state = 'applied', attempts = 0, last_error = null, last_pushed_at = ${iso(now)}::timestamptz,
       next_attempt_at = ${iso(now)}::timestamptz,
       claimed_at = case when p.claimed_at = v.token then null else p.claimed_at end,

@@ -26,7 +26,7 @@ export const notEnrolled = {
 export async function releaseInstance(tx: Tx, network: NetworkRow, peerId: string): Promise<{ process: string; instances: number; removed: boolean }> {
   const [peer] = await tx.select({ memberId: peers.memberId, process: peers.process, number: peers.number, autoscale: joinedPeers.autoscale })
     .from(peers).leftJoin(joinedPeers, eq(joinedPeers.peerId, peers.id)).where(eq(peers.id, peerId));
-  await tx.update(peers).set({ ...notEnrolled, desiredVersion: network.configVersion, nextAttemptAt: sql`now()` }).where(eq(peers.id, peerId));
+  await tx.update(peers).set({ ...notEnrolled, nextAttemptAt: sql`now()` }).where(eq(peers.id, peerId));
   await tx.delete(joinedPeers).where(eq(joinedPeers.peerId, peerId));
   const [proc] = await tx.select({ instances: processes.instances }).from(processes)
     .where(and(eq(processes.memberId, peer.memberId), eq(processes.name, peer.process)));

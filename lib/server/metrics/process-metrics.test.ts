@@ -3,7 +3,7 @@ import { failureReason } from './process-metrics';
 
 describe('failureReason', () => {
   it('turns the error the recorder stores into a short, bounded label', () => {
-    // The words of lib/pushes (answer.ts, deliver.ts, agent-target.ts): our own, never the remote's.
+    // The words of delivery (answer.ts, deliver.ts, agent-target.ts): our own, never the remote's.
     expect(failureReason('agent could not apply version 7 (apply_failed; the agent\'s log says why)')).toBe('apply_failed');
     expect(failureReason('agent refused version 12: wrong_target')).toBe('wrong_target');
     expect(failureReason('timed out after 5 s')).toBe('timeout');

@@ -88,3 +88,11 @@ export const policy = z.object({ mode: z.enum(['open', 'isolated']), rules: z.ar
 export const reachability = z.object({
   allowed: z.boolean(), rule: policyRule.optional(), mode: z.enum(['open', 'isolated']), reason: z.string(),
 }).meta({ id: 'Reachability' });
+
+export const convergence = z.object({
+  version: z.number().int(), applied: z.number().int(), total: z.number().int(), complete: z.boolean(),
+  seconds: z.number().nullable().meta({ description: 'from the change to the last host applying it, or so far when not complete; null when unknown' }),
+  raisedAt: time.nullable(), offline: z.number().int().meta({ description: 'hosts behind and not connected' }),
+  lagging: z.array(z.object({ peerId: z.string(), name: z.string(), appliedVersion: z.number().int(), reason: z.string() }))
+    .meta({ description: 'reachable hosts still behind more than 10 s after the change, with the reason' }),
+}).meta({ id: 'Convergence' });

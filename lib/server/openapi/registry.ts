@@ -19,6 +19,7 @@ import networkRules from '@/pages/api/v1/networks/[networkId]/firewall/rules';
 import networkMembers from '@/pages/api/v1/networks/[networkId]/members';
 import networkPeers from '@/pages/api/v1/networks/[networkId]/peers';
 import networkPush from '@/pages/api/v1/networks/[networkId]/push';
+import networkConvergence from '@/pages/api/v1/networks/[networkId]/convergence';
 import peer from '@/pages/api/v1/peers/[peerId]';
 import memberJoinKeys from '@/pages/api/v1/members/[memberId]/join-keys';
 import joinKey from '@/pages/api/v1/join-keys/[joinKeyId]';
@@ -127,6 +128,7 @@ export const apiDocs: RouteDoc[] = [
     GET: { summary: 'The allow rules of the access policy', answer: a.list(a.policyRule) },
     POST: { summary: 'Add an allow rule {from, to, protocol, ports, note?} (admins)', answer: a.policyRule },
   }),
+  described(networkConvergence, { GET: { summary: 'How far the latest change has got: applied by X of Y hosts, in Z s; hosts behind after 10 s with the reason', answer: a.convergence } }),
   described(networkReachability, {
     GET: {
       summary: 'Can from reach to on port/protocol, and the rule that decides', answer: a.reachability,

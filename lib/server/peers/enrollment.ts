@@ -81,7 +81,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
     await claimPublicKey(tx, input.publicKey, { peerId });
     await tx.update(peers).set({
       publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null,
-      appliedVersion: 0, desiredVersion: network.configVersion, pushState: 'pending', attempts: 0, lastError: null,
+      appliedVersion: 0, pushState: 'pending', attempts: 0, lastError: null,
       nextAttemptAt: sql`now()`, claimedAt: null,
     }).where(eq(peers.id, peerId));
     await chooseGatewayIfNone(tx, network.id);

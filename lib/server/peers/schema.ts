@@ -22,7 +22,6 @@ export const peers = pgTable(
     agentUrl: text('agent_url'),
     hostTokenHash: text('host_token_hash').unique(),
     isGateway: boolean('is_gateway').notNull().default(false),
-    desiredVersion: bigint('desired_version', { mode: 'number' }).notNull().default(0),
     appliedVersion: bigint('applied_version', { mode: 'number' }).notNull().default(0),
     pushState: text('push_state', { enum: pushStates }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -31,6 +30,8 @@ export const peers = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastPushedAt: timestamp('last_pushed_at', { withTimezone: true }),
     lastHandshakeAt: timestamp('last_handshake_at', { withTimezone: true }),
+    // When applied_version last rose (lib/server/delivery/claims.ts recordApplied): the network page's "applied in Z s".
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
     // The agent's last call over its channel (lib/server/delivery/channel.ts): recent means connected now.
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     // The agent's own health as of its last answer (agent/apply.ts health()): null before any.

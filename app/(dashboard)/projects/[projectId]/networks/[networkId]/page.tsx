@@ -19,6 +19,8 @@ import { PushNowButton } from '@/components/pushes/push-now-button';
 import { PolicyPanel } from '@/components/policy/policy-panel';
 import { memberPage } from '@/lib/core/networks/page-bounds';
 import { PageLinks } from '@/components/ui/page-links';
+import { ConvergenceLine } from '@/components/networks/convergence-line';
+import { networkConvergenceOp } from '@/lib/server/delivery/convergence-op';
 
 export const metadata: Metadata = { title: 'Network' };
 
@@ -27,9 +29,9 @@ export default async function NetworkPage({ params, searchParams }: {
 }) {
   const { projectId, networkId } = await params;
   const asked = (await searchParams).members;
-  const [network, members, peers, gateway] = await Promise.all([
+  const [network, members, peers, gateway, convergence] = await Promise.all([
     load(getNetworkOp, { networkId }), load(listMembersOp, { networkId }), load(listPeersOp, { networkId, limit: 100 }),
-    load(networkGatewayOp, { networkId }),
+    load(networkGatewayOp, { networkId }), load(networkConvergenceOp, { networkId }),
   ]);
   if (network.projectId !== projectId) notFound(); // a real network under another project's path
   const canWrite = can(network.role, 'network.write');
@@ -94,6 +96,7 @@ export default async function NetworkPage({ params, searchParams }: {
       <Card>
         <CardHeader title="Hosts" description="Every instance: its private IP, its DNS names and the state of its config."
           actions={canWrite ? <PushNowButton networkId={networkId} /> : undefined} />
+        <ConvergenceLine networkId={networkId} basePath={base} initial={convergence} />
         <PeersTable networkId={networkId} basePath={base} initial={peers} />
       </Card>
 

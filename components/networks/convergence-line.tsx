@@ -1,0 +1,45 @@
+'use client';
+import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
+import { type Convergence, convergenceLine } from '@/lib/core/delivery/convergence';
+
+/** At most this many lagging hosts are listed; the count says how many more. */
+const shown = 5;
+
+/**
+ * "version N: applied by X of Y hosts, in Z s", refreshed live like the hosts table (a poll,
+ * faster while the change is on its way), with the hosts behind after 10 s and why.
+ */
+export function ConvergenceLine({ networkId, basePath, initial }: { networkId: string; basePath: string; initial: Convergence }) {
+  const { data: c, isError } = useQuery({
+    queryKey: ['convergence', networkId],
+    queryFn: async () => {
+      const res = await fetch(`/api/v1/networks/${networkId}/convergence`, { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.json() as Promise<Convergence>;
+    },
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.complete ? 5000 : 1000),
+  });
+  const tone = c.complete ? 'text-emerald-700' : c.lagging.length > 0 ? 'text-red-700' : 'text-amber-800';
+  return (
+    <div className="border-b border-slate-100 px-4 py-2.5 text-sm sm:px-5" data-testid="convergence" aria-live="polite">
+      <p className={`font-medium ${tone}`}>
+        <span aria-hidden="true">{c.complete ? '✓ ' : '… '}</span>{convergenceLine(c)}
+        {c.offline > 0 && <span className="font-normal text-slate-500"> · {c.offline} offline, catching up when they reconnect</span>}
+        {isError && <span className="font-normal text-slate-500"> · could not refresh</span>}
+      </p>
+      {c.lagging.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs" data-testid="convergence-lagging">
+          {c.lagging.slice(0, shown).map((h) => (
+            <li key={h.peerId} className="min-w-0 break-words">
+              <Link href={`${basePath}/peers/${h.peerId}`} className="font-medium text-indigo-700 hover:underline">{h.name}</Link>
+              <span className="text-slate-500"> still at v{h.appliedVersion}: </span><span className="text-red-700">{h.reason}</span>
+            </li>
+          ))}
+          {c.lagging.length > shown && <li className="text-slate-500">and {c.lagging.length - shown} more behind</li>}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "peers" ADD COLUMN "applied_at" timestamp with time zone;
