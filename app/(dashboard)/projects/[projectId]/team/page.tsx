@@ -3,7 +3,7 @@ import { load } from '@/lib/server/actions/load';
 import { getProjectOp, listTeamOp } from '@/lib/server/projects/operations';
 import { can } from '@/lib/core/permissions';
 import { Card, CardHeader, Badge, EmptyState } from '@/components/ui/card';
-import { AddMemberForm, RoleSelect } from './team-forms';
+import { AddTeamMemberForm, RoleSelect } from './team-forms';
 import { ConfirmForm } from '@/components/ui/confirm-form';
 import { removeTeamMemberAction } from '../../actions';
 import { requireUser } from '@/lib/server/auth/session';
@@ -75,7 +75,7 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
       {manage && (
         <Card>
           <CardHeader title="Add someone with an account" description="Adds a person who already uses this Meshplane, at once." />
-          <div className="p-4 sm:p-5"><AddMemberForm projectId={projectId} /></div>
+          <div className="p-4 sm:p-5"><AddTeamMemberForm projectId={projectId} /></div>
         </Card>
       )}
     </div>

@@ -6,7 +6,7 @@ import { Field, FormError, SelectField, inputClass } from '@/components/ui/field
 import { SubmitButton, Spinner } from '@/components/ui/button';
 import { addTeamMemberAction, changeRoleAction } from '../../actions';
 
-export function AddMemberForm({ projectId }: { projectId: string }) {
+export function AddTeamMemberForm({ projectId }: { projectId: string }) {
   const [state, action] = useActionState(addTeamMemberAction, null);
   const errors = state && !state.ok ? state.fieldErrors : {};
   return (
