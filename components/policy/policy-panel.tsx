@@ -1,7 +1,8 @@
 import { load } from '@/lib/server/actions/load';
 import { can } from '@/lib/core/permissions';
 import { getPolicyOp } from '@/lib/server/policy/operations';
-import { listMembersOp, listPeersOp } from '@/lib/server/members/operations';
+import { listMembersOp } from '@/lib/server/members/operations';
+import { listPeersOp } from '@/lib/server/peers/operations';
 import { listNetworkDevicesOp } from '@/lib/server/devices/operations';
 import { flowsCutByIsolation } from '@/lib/core/policy/cut-flows';
 import { policyMatrix, portsLabel } from '@/lib/core/policy/matrix';

@@ -21,7 +21,7 @@ import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 
 // Load every operations module so the registry is complete.
-const libDir = path.resolve(__dirname, '../../lib');
+const libDir = path.resolve(__dirname, '../../lib/server');
 const operationModules = readdirSync(libDir).filter((d) => statSync(path.join(libDir, d)).isDirectory())
   .flatMap((d) => readdirSync(path.join(libDir, d)).filter((f) => /operations\.ts$/.test(f)).map((f) => path.join(libDir, d, f)));
 

@@ -8,7 +8,8 @@ import { peers } from '../../lib/server/db/schema';
 import { createProjectOp } from '../../lib/server/projects/operations';
 import { createNetworkOp, updateNetworkOp } from '../../lib/server/networks/operations';
 import { createMemberOp, scaleMemberOp } from '../../lib/server/members/operations';
-import { createDeviceOp, deviceConfigOp, listDevicesOp, markConfigGivenOp, updatePeerOp } from '../../lib/server/devices/operations';
+import { createDeviceOp, deviceConfigOp, listDevicesOp, markConfigGivenOp } from '../../lib/server/devices/operations';
+import { updatePeerOp } from '../../lib/server/peers/operations';
 import { generateKeyPair } from '../../lib/core/wireguard/keys';
 
 // Issue 16 item 1 and 3: a network chooses a gateway itself, so devices' configs survive hosts

@@ -11,8 +11,9 @@ import { createProjectOp, addTeamMemberOp, changeRoleOp, removeTeamMemberOp } fr
 import { createNetworkOp } from '../../lib/server/networks/operations';
 import { createMemberOp } from '../../lib/server/members/operations';
 import {
-  createDeviceOp, deleteDeviceOp, deviceConfigOp, listDevicesOp, listNetworkDevicesOp, markConfigGivenOp, regenerateDeviceOp, updatePeerOp,
+  createDeviceOp, deleteDeviceOp, deviceConfigOp, listDevicesOp, listNetworkDevicesOp, markConfigGivenOp, regenerateDeviceOp,
 } from '../../lib/server/devices/operations';
+import { updatePeerOp } from '../../lib/server/peers/operations';
 import { generateKeyPair } from '../../lib/core/wireguard/keys';
 
 const t = useTestDb();

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/record';
 import { createEnrollmentToken } from '../peers/enrollment';
 import { runWorkerRound } from './worker';
+import { networkConvergence } from './convergence-read';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
 
@@ -28,4 +29,11 @@ export const pushNowOp = operation({
     });
     return { ...result, configVersion: network?.version ?? null };
   },
+});
+
+// How far the network's latest change has got: applied by X of Y hosts, in Z s, and who lags and why.
+export const networkConvergenceOp = operation({
+  name: 'networks.convergence', input: z.object({ networkId: z.string().regex(idPattern, 'Not a valid id.') }),
+  permission: 'project.read', scope: (i) => ({ network: i.networkId }),
+  run: (ctx, i) => networkConvergence(ctx.db, i.networkId),
 });

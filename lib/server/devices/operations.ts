@@ -3,8 +3,7 @@ import { operation } from '../auth/gate';
 import { idPattern } from '../../core/ids';
 import { createDevice, deleteDevice, regenerateDevice } from './devices';
 import { currentDeviceConfig, listDevices, listNetworkDevices, markConfigGiven } from './read';
-import { updatePeer } from '../peers/update';
-import { createDeviceSchema, deviceIdSchema, markConfigGivenSchema, regenerateDeviceSchema, updatePeerSchema } from '../../core/devices/schemas';
+import { createDeviceSchema, deviceIdSchema, markConfigGivenSchema, regenerateDeviceSchema } from '../../core/devices/schemas';
 
 // Devices are the caller's own things: 'signed-in' at the gate, and lib/devices decides where
 // the caller is developer or higher (403 from creation when nowhere, 404 for others' devices).
@@ -48,11 +47,4 @@ export const listNetworkDevicesOp = operation({
   name: 'devices.listForNetwork', input: z.object({ networkId: z.string().regex(idPattern, 'Not a valid id.') }),
   permission: 'project.read', scope: (i) => ({ network: i.networkId }),
   run: (ctx, input) => listNetworkDevices(ctx.db, input.networkId),
-});
-
-// Registers the public key (and endpoint) of a peer run by hand, or makes a peer the gateway (admins).
-export const updatePeerOp = operation({
-  name: 'peers.update', input: updatePeerSchema, permission: 'network.write',
-  scope: (i) => ({ peer: i.peerId }),
-  run: (ctx, { peerId, ...change }) => updatePeer(ctx.db, ctx.actor, peerId, change),
 });

@@ -5,7 +5,7 @@ import { idPattern } from '../../core/ids';
 import { createMember, deleteMember, getMember, listMembers, scaleMember, updateMember } from './members';
 import { memberCreateSchema, memberUpdateSchema, scaleSchema } from './schemas';
 import { someOf } from '../../core/networks/schemas';
-import { getPeer, listPeers, memberDomainNames } from '../peers/peers';
+import { listPeers, memberDomainNames } from '../peers/peers';
 
 const id = z.string().regex(idPattern, 'Not a valid id.');
 
@@ -65,20 +65,4 @@ export const memberDomainNamesOp = operation({
   name: 'members.domainNames', input: z.object({ memberId: id }),
   permission: 'project.read', scope: (i) => ({ member: i.memberId }),
   run: (ctx, i) => memberDomainNames(ctx.db, i.memberId),
-});
-
-export const listPeersOp = operation({
-  name: 'peers.list',
-  input: z.object({
-    networkId: id, q: z.string().max(200).optional(), memberId: id.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(), after: z.ipv4().optional(),
-  }),
-  permission: 'project.read', scope: (i) => ({ network: i.networkId }),
-  run: (ctx, { networkId, ...filter }) => listPeers(ctx.db, networkId, filter),
-});
-
-export const getPeerOp = operation({
-  name: 'peers.get', input: z.object({ peerId: id }),
-  permission: 'project.read', scope: (i) => ({ peer: i.peerId }),
-  run: (ctx, i) => getPeer(ctx.db, i.peerId),
 });

@@ -1,6 +1,6 @@
 import { apiRoute, apiRoutes } from '@/lib/server/http/api';
-import { getPeerOp } from '@/lib/server/members/operations';
-import { updatePeerOp } from '@/lib/server/devices/operations';
+import { getPeerOp } from '@/lib/server/peers/operations';
+import { updatePeerOp } from '@/lib/server/peers/operations';
 
 export const config = { api: { bodyParser: false } };
 

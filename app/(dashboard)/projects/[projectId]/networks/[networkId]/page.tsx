@@ -3,7 +3,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/server/actions/load';
 import { getNetworkOp, networkGatewayOp } from '@/lib/server/networks/operations';
-import { listMembersOp, listPeersOp } from '@/lib/server/members/operations';
+import { listMembersOp } from '@/lib/server/members/operations';
+import { listPeersOp } from '@/lib/server/peers/operations';
 import { can } from '@/lib/core/permissions';
 import { Badge, Card, CardHeader, EmptyState } from '@/components/ui/card';
 import { Copyable } from '@/components/ui/copy';
@@ -20,7 +21,7 @@ import { PolicyPanel } from '@/components/policy/policy-panel';
 import { memberPage } from '@/lib/core/networks/page-bounds';
 import { PageLinks } from '@/components/ui/page-links';
 import { ConvergenceLine } from '@/components/networks/convergence-line';
-import { networkConvergenceOp } from '@/lib/server/delivery/convergence-op';
+import { networkConvergenceOp } from '@/lib/server/delivery/operations';
 
 export const metadata: Metadata = { title: 'Network' };
 

@@ -1,5 +1,5 @@
 import { apiRoute, apiRoutes } from '@/lib/server/http/api';
-import { networkConvergenceOp } from '@/lib/server/delivery/convergence-op';
+import { networkConvergenceOp } from '@/lib/server/delivery/operations';
 
 export const config = { api: { bodyParser: false } };
 

@@ -1,5 +1,5 @@
 import { apiRoute, apiRoutes } from '@/lib/server/http/api';
-import { listPeersOp } from '@/lib/server/members/operations';
+import { listPeersOp } from '@/lib/server/peers/operations';
 
 export const config = { api: { bodyParser: false } };
 

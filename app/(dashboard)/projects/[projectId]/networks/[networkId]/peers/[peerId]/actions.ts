@@ -1,7 +1,7 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { runAction, type ActionResult } from '@/lib/server/actions/run-action';
-import { updatePeerOp } from '@/lib/server/devices/operations';
+import { updatePeerOp } from '@/lib/server/peers/operations';
 import type { PeerConfigBody } from '@/lib/core/devices/types';
 
 // Registers the public key (made in the admin's browser) and endpoint of a peer run by hand;

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/server/actions/load';
-import { getPeerOp } from '@/lib/server/members/operations';
+import { getPeerOp } from '@/lib/server/peers/operations';
 import { getNetworkOp } from '@/lib/server/networks/operations';
 import { can } from '@/lib/core/permissions';
 import { configFileName } from '@/lib/core/wireguard/client-config';
