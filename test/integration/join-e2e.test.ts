@@ -128,7 +128,7 @@ async function join(k: Host, key: string): Promise<Joined> {
   const dir = path.join(tmp, `state-${k}`);
   const agent = p.spawn('ip', ['netns', 'exec', ns[k].name, process.execPath, agentFile, 'join', '--server', base, '--key', key,
     '--endpoint', `${ips[k]}:51820`, '--interface', `mpj${p.tag}${k}`, '--state-dir', dir, '--dns-port', '53'],
-  { cwd: path.dirname(agentFile), env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  { cwd: path.dirname(agentFile), env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const } });
   const m = await waitFor(`agent ${k} to join`, async () => {
     if (agent.exitCode !== null || agent.signalCode !== null) throw new Error(`agent ${k} exited: ${agent.output()}`);
     return /joined as web (\d+) \(([\d.]+), (\S+)\)/.exec(agent.output());
@@ -195,22 +195,22 @@ describe('hosts join with one key, and come and go', () => {
 
     // An ephemeral key: the host joins (instance 3 again, by autoscaling), is reachable by name, then dies.
     const ephemeral = await api<{ key: string }>('POST', `/members/${app.id}/join-keys`, { ephemeral: true, autoscale: true });
-    h.e = await join('e', ephemeral.key);
+    const e = await join('e', ephemeral.key);
     await converged(network.id);
-    expect(dig('a', h.a.ip, name(h.e.instance))).toEqual([h.e.ip]);
-    await waitFor(`a to ping ${name(h.e.instance)}`, async () => sh('a', 'ping', '-n', '-c', '1', '-W', '2', name(h.e.instance)).includes(`from ${h.e.ip}`), 15_000, 500);
-    h.e.agent.kill('SIGKILL');
+    expect(dig('a', h.a.ip, name(e.instance))).toEqual([e.ip]);
+    await waitFor(`a to ping ${name(e.instance)}`, async () => sh('a', 'ping', '-n', '-c', '1', '-W', '2', name(e.instance)).includes(`from ${e.ip}`), 15_000, 500);
+    e.agent.kill('SIGKILL');
     const killed = Date.now();
     // Nobody leaves for it: the control plane releases it once offline past the grace (floored
     // at the 40 s online window). The worker is driven here rather than waiting for its timer.
     await waitFor('the control plane to release the killed ephemeral instance', async () => {
       await worker();
       const { items } = await api<{ items: Peer[] }>('GET', `/networks/${network.id}/peers`);
-      return !items.some((x) => x.id === h.e.peerId);
+      return !items.some((x) => x.id === e.peerId);
     }, 90_000, 2_000);
     console.log(`ephemeral instance released ${Math.round((Date.now() - killed) / 1000)} s after SIGKILL`);
     await converged(network.id);
-    await waitFor(`${name(h.e.instance)} to stop resolving on a`, async () => dig('a', h.a.ip, name(h.e.instance)).length === 0, 10_000, 500);
+    await waitFor(`${name(e.instance)} to stop resolving on a`, async () => dig('a', h.a.ip, name(e.instance)).length === 0, 10_000, 500);
     expect(dig('b', h.b.ip, `${app.id}.${network.id}.${zone}`)).toEqual([h.a.ip, h.b.ip].sort());
     console.log(`join e2e: ${Math.round((Date.now() - started) / 1000)} s`);
   }, 240_000);
