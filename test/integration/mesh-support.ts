@@ -11,12 +11,24 @@ import { createNetns } from '../../agent/test-support';
  */
 
 export const underlay = { bridgeIp: '198.51.100.254', prefix: 24 };
+export type Underlay = typeof underlay;
 export type Ns = ReturnType<typeof createNetns>;
+
+/** Another root test running beside mesh-e2e gives its own underlay and name prefix (e.g. 'mpj'). */
+export type PlumbingOptions = { underlay?: Underlay; prefix?: string };
 
 export class Plumbing {
   readonly tag = randomBytes(2).toString('hex'); // interface names are machine-wide (wireguard-go sockets)
   private readonly cleanups: (() => void | Promise<void>)[] = [];
-  readonly bridge = `mpb${this.tag}`;
+  readonly underlay: Underlay;
+  private readonly prefix: string | undefined;
+  readonly bridge: string;
+
+  constructor(opts: PlumbingOptions = {}) {
+    this.underlay = opts.underlay ?? underlay;
+    this.prefix = opts.prefix;
+    this.bridge = `${opts.prefix ?? 'mpb'}${this.tag}`;
+  }
 
   onCleanup(fn: () => void | Promise<void>) {
     this.cleanups.push(fn);
@@ -29,24 +41,25 @@ export class Plumbing {
     this.cleanups.length = 0;
   }
 
-  /** The bridge holding 198.51.100.254 in the root namespace; refuses if the range is in use. */
+  /** The bridge holding the underlay's address (198.51.100.254 by default) in the root namespace; refuses if the range is in use. */
   makeBridge() {
-    const used = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(' 198.51.100.'));
-    if (used) throw new Error(`198.51.100.0/24 is already in use in the root namespace (${used.trim()}): another run of this test, or something else; remove it first`);
+    const net = `${this.underlay.bridgeIp.split('.').slice(0, 3).join('.')}.`;
+    const used = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(` ${net}`));
+    if (used) throw new Error(`${net}0/${this.underlay.prefix} is already in use in the root namespace (${used.trim()}): another run of this test, or something else; remove it first`);
     execFileSync('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
     this.onCleanup(() => { execFileSync('ip', ['link', 'del', this.bridge]); });
-    execFileSync('ip', ['addr', 'add', `${underlay.bridgeIp}/${underlay.prefix}`, 'dev', this.bridge]);
+    execFileSync('ip', ['addr', 'add', `${this.underlay.bridgeIp}/${this.underlay.prefix}`, 'dev', this.bridge]);
     execFileSync('ip', ['link', 'set', this.bridge, 'up']);
   }
 
   /** A namespace plugged into the bridge with `ip` on eth0. */
   plug(name: string, ip: string): Ns {
-    const ns = createNetns(`mpm-${name}`);
+    const ns = createNetns(this.prefix ? `${this.prefix}-${name}` : `mpm-${name}`);
     this.onCleanup(() => ns.remove()); // stops what runs inside, then deletes it (and its veth pair)
-    const outer = `mpv${this.tag}${name}`;
+    const outer = `${this.prefix ? `${this.prefix}v` : 'mpv'}${this.tag}${name}`;
     execFileSync('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.name]);
     execFileSync('ip', ['link', 'set', outer, 'master', this.bridge, 'up']);
-    ns.exec(['ip', 'addr', 'add', `${ip}/${underlay.prefix}`, 'dev', 'eth0']);
+    ns.exec(['ip', 'addr', 'add', `${ip}/${this.underlay.prefix}`, 'dev', 'eth0']);
     ns.exec(['ip', 'link', 'set', 'eth0', 'up']);
     ns.exec(['ip', 'link', 'set', 'lo', 'up']);
     return ns;
