@@ -2,10 +2,11 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { test, expect, createUser, createToken, signIn, uniqueEmail } from './fixtures';
 
 /*
- * The member page's join keys. Run with MESHPLANE_PUBLIC_URL set for the server (the commands
- * use it) or unset (the page says the operator must set it): both are checked.
+ * The member page's join keys. playwright.config.ts gives the server MESHPLANE_PUBLIC_URL (its
+ * own address) unless E2E_PUBLIC_URL='' leaves it unset; the commands use it, or the page says
+ * the operator must set it: both are checked.
  */
-const publicUrl = process.env.MESHPLANE_PUBLIC_URL?.replace(/\/+$/, '') ?? null;
+const publicUrl = (process.env.E2E_PUBLIC_URL ?? process.env.E2E_BASE_URL)?.replace(/\/+$/, '') || null;
 
 test('an admin makes a join key on the member page, sees it once with the commands, a host joins with it, and the key is revoked', async ({ page, request }) => {
   const owner = createUser(uniqueEmail('owner'));
