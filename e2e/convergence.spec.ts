@@ -52,6 +52,7 @@ async function shots(page: Page, name: string) {
   await page.screenshot({ path: `${dir}/${name}-1280.png`, fullPage: true });
   await page.setViewportSize({ width: 375, height: 800 });
   await page.screenshot({ path: `${dir}/${name}-375.png`, fullPage: true });
+  await page.getByTestId('convergence').locator('xpath=..').screenshot({ path: `${dir}/${name}-375-hosts.png` }); // the hosts card, close up
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 
