@@ -18,6 +18,7 @@ import { change, randomKey, useFleetProject, versionOf } from './push-helpers';
 import { allApplied } from './wake-support';
 import { channelServer } from './channel-server';
 import { apiRoutesServer } from './api-routes-server';
+import { configBus } from '../../lib/server/delivery/config-channel';
 
 const t = useTestDb();
 const s = useFleetProject(t, 'push now');
@@ -48,10 +49,12 @@ describe('POST /api/v1/networks/{pn}/push', () => {
     }
     channel = s.fleet.connect(chan, agents.url, hostTokens[0]);
     await allApplied(s.fleet, [chan], await versionOf(t.db, network.id), 5000);
+    const v1 = await versionOf(t.db, network.id);
+    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.id, chan)))[0].appliedVersion).toBe(v1);
+    // A change: both hosts are behind it. No listener runs here, so the channel's held poll is
+    // not woken (the server's LISTEN would): only the button could deliver it now.
     await change(s.owner, network.id);
     const v = await versionOf(t.db, network.id);
-    await allApplied(s.fleet, [chan], v, 3000); // over its channel
-    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.id, chan)))[0].lastSeenAt).not.toBeNull();
     expect(s.fleet.get(chan).hits).toBe(0);
     expect(s.fleet.get(direct).hits).toBe(0); // nothing runs rounds here but the button
 
@@ -62,9 +65,13 @@ describe('POST /api/v1/networks/{pn}/push', () => {
     expect(s.fleet.get(direct).hits).toBe(1);
     expect(s.fleet.get(direct).applied).toEqual([v]);
     expect(s.fleet.get(chan).hits).toBe(0); // never pushed directly
-    const rows = await t.db.select().from(peers).where(eq(peers.networkId, network.id));
-    expect(rows.map((r) => ({ id: r.id, applied: r.appliedVersion, state: r.pushState })).sort((a, b) => a.id.localeCompare(b.id)))
-      .toEqual([chan, direct].map((id) => ({ id, applied: v, state: 'applied' })).sort((a, b) => a.id.localeCompare(b.id)));
+    const row = async (id: string) => (await t.db.select().from(peers).where(eq(peers.id, id)))[0];
+    expect(await row(direct)).toMatchObject({ appliedVersion: v, pushState: 'applied' });
+    expect((await row(chan)).appliedVersion).toBe(v1); // left to its channel
+    // The server's listener would now wake the held poll (lib/server/delivery/wake.ts): the change arrives over the channel.
+    configBus.emit('change', network.id);
+    await allApplied(s.fleet, [chan], v, 10_000);
+    await expect.poll(async () => (await row(chan)).appliedVersion, { timeout: 10_000 }).toBe(v);
 
     // A second press: nothing is due, nothing is pushed.
     const again = await fetch(`${api.url}/api/v1/networks/${network.id}/push`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
