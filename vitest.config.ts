@@ -48,6 +48,8 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // As in unit: some tests serve the pages/api route files, which load the session code.
+          server: { deps: { inline: ['next-auth'] } },
         },
       },
     ],
