@@ -14,7 +14,14 @@ import { splitHostPort } from './server';
 export type JoinOptions = {
   server: string; key: string; process?: string; instance?: number; endpoint?: string;
   interface: string; stateDir: string; agentUrl?: string; listen?: string;
+  /** How long to keep asking for --instance N while another host still holds it (see below). */
+  waitForInstanceMs?: number; retryEveryMs?: number; log?: (line: string) => void;
 };
+
+// A container restarted with the same --instance N finds its old self still counted as online
+// (seen within the control plane's online window, about 40 s): it asks again until that ends.
+const instanceWaitMs = 90_000;
+const instanceRetryMs = 5_000;
 
 const joinAnswerSchema = z.object({
   peerId: z.string().min(1), hostToken: z.string().min(1),
@@ -40,6 +47,26 @@ export async function joinNetwork(o: JoinOptions): Promise<{ peerId: string; pro
   const privateKey = (await readPrivateKey(o.stateDir)) ?? generateKeyPair().privateKey;
   await writePrivateKey(o.stateDir, privateKey);
   const publicKey = publicKeyOf(privateKey);
+  const giveUpAt = Date.now() + (o.waitForInstanceMs ?? instanceWaitMs);
+  let body = await askToJoin(o, publicKey);
+  while (!body.ok && body.code === 'instance_taken' && Date.now() < giveUpAt) {
+    const every = o.retryEveryMs ?? instanceRetryMs;
+    (o.log ?? console.error)(`instance ${o.instance} is still held by a host seen in the last minute (this host before a restart?): asking again in ${every / 1000} s`);
+    await new Promise((r) => setTimeout(r, every));
+    body = await askToJoin(o, publicKey);
+  }
+  if (!body.ok) throw new Error(`join refused (${body.status}${body.code ? ` ${body.code}` : ''}): ${body.message}`);
+  const answer = joinAnswerSchema.parse(body.answer);
+  await writeIdentity(o.stateDir, {
+    server: o.server, peerId: answer.peerId, hostToken: answer.hostToken, signingPublicKey: answer.signingPublicKey,
+    interface: o.interface, ...(o.listen ? { listen: o.listen } : {}), endpoint: o.endpoint ?? '',
+  });
+  return answer;
+}
+
+type JoinReply = { ok: true; answer: unknown } | { ok: false; status: number; code?: string; message: string };
+
+async function askToJoin(o: JoinOptions, publicKey: string): Promise<JoinReply> {
   let res: Response;
   try {
     res = await fetch(new URL('/api/agent/join', o.server), {
@@ -51,13 +78,8 @@ export async function joinNetwork(o: JoinOptions): Promise<{ peerId: string; pro
     throw new Error(`cannot reach the control plane at ${o.server} (${e instanceof Error ? e.message : String(e)}): check --server (MESHPLANE_SERVER) and this host's network`);
   }
   const body = await res.json().catch(() => null) as { error?: { code?: string; message?: string } } | null;
-  if (!res.ok) throw new Error(`join refused (${res.status}${body?.error?.code ? ` ${body.error.code}` : ''}): ${body?.error?.message ?? 'no details'}`);
-  const answer = joinAnswerSchema.parse(body);
-  await writeIdentity(o.stateDir, {
-    server: o.server, peerId: answer.peerId, hostToken: answer.hostToken, signingPublicKey: answer.signingPublicKey,
-    interface: o.interface, ...(o.listen ? { listen: o.listen } : {}), endpoint: o.endpoint ?? '',
-  });
-  return answer;
+  if (res.ok) return { ok: true, answer: body };
+  return { ok: false, status: res.status, code: body?.error?.code, message: body?.error?.message ?? 'no details' };
 }
 
 export const isJoined = (stateDir: string) => existsSync(join(stateDir, 'identity.json'));
