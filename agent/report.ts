@@ -1,4 +1,5 @@
 import type { AgentHealth } from '../lib/core/protocol/messages';
+import { httpRequest } from './http-client';
 
 /*
  * Reports over the channel (docs/agent-protocol.md, "Reports"): between documents the agent
@@ -58,13 +59,13 @@ export type Reporter = { poke: () => void; close: () => Promise<void>; sent: () 
 export function startReporter(opts: ReporterOptions): Reporter {
   const base = opts.server.replace(/\/+$/, '');
   const stop = new AbortController();
+  // node:http, as the channel does: fetch would load undici (about 8 MB) into an idle agent.
   const post = opts.post ?? (async (report: Report) => {
-    const res = await fetch(`${base}/api/agent/v1/report`, {
+    const res = await httpRequest(`${base}/api/agent/v1/report`, {
       method: 'POST', headers: { authorization: `Bearer ${opts.hostToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(report), signal: AbortSignal.any([stop.signal, AbortSignal.timeout(15_000)]),
+      body: JSON.stringify(report), signal: stop.signal, timeoutMs: 15_000, maxBytes: 64 << 10,
     });
-    await res.body?.cancel();
-    return res.ok;
+    return res.status >= 200 && res.status < 300;
   });
   let sent = { health: null as string | null, handshakes: null as string | null };
   let count = 0;
