@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -9,8 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, requireBuild, waitFor, type Ns } from './mesh-support';
-import { serverEntry } from './server-process';
+import { Plumbing, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. Issue 14's proof: hosts join with ONE autoscale join key, no token made by hand.
@@ -31,11 +30,10 @@ const p = new Plumbing({ underlay, prefix: 'mpj' });
 type Host = 'a' | 'b' | 'c' | 'e';
 const ns = {} as Record<Host, Ns>;
 const ips: Record<Host, string> = { a: '198.18.14.1', b: '198.18.14.2', c: '198.18.14.3', e: '198.18.14.4' };
-const cwd = process.cwd();
 const workerSecret = randomBytes(24).toString('hex');
 const zone = 'mesh.internal';
 let base = '';
-let apiToken = '';
+let app: BuiltApp;
 let tmp = '';
 let agentFile = '';
 
@@ -79,47 +77,17 @@ beforeAll(async () => {
 
   const port = await freePort();
   base = `http://${underlay.bridgeIp}:${port}`;
-  const appEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: database.url, AUTH_SECRET: randomBytes(32).toString('base64'),
-    MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
-    HOST: underlay.bridgeIp, PORT: String(port), NEXT_DIST_DIR: dist,
-    MESHPLANE_PUBLIC_URL: base, MESHPLANE_AGENT_URL_ALLOW: `198.18.14.0/${underlay.prefix}`,
-    WORKER_SECRET: workerSecret, MESHPLANE_EPHEMERAL_GRACE_MINUTES: '0.01',
-  };
-  const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
-  cli('user', 'create', '--email', 'join@example.test', '--password', 'correct horse battery staple', '--name', 'Join');
-  apiToken = cli('token', 'create', '--email', 'join@example.test').trim();
-  const server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
-  await waitFor(`the app on ${base}`, async () => {
-    if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
-    return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;
-  }, 90_000, 500);
+  app = await startBuiltApp(p, {
+    databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port, email: 'join@example.test',
+    env: { MESHPLANE_PUBLIC_URL: base, MESHPLANE_AGENT_URL_ALLOW: `198.18.14.0/${underlay.prefix}`, WORKER_SECRET: workerSecret, MESHPLANE_EPHEMERAL_GRACE_MINUTES: '0.01' },
+  });
 }, 240_000);
 
 afterAll(() => p.cleanup(), 90_000);
 
-async function api<T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/api/v1${url}`, {
-    method, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
-
-type Peer = { id: string; number: number; ip: string; publicKey: string | null; appliedVersion: number; desiredVersion: number; lastError: string | null };
-
-async function converged(networkId: string, withinMs = 20_000) {
-  return waitFor('every enrolled host to apply the current version', async () => {
-    const { items } = await api<{ items: Peer[] }>('GET', `/networks/${networkId}/peers`);
-    const enrolled = items.filter((x) => x.publicKey);
-    const behind = enrolled.filter((x) => x.appliedVersion !== x.desiredVersion);
-    if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
-    return behind.length === 0 && enrolled.length > 0 ? items : null;
-  }, withinMs, 200);
-}
+const api: BuiltApp['api'] = (method, url, body) => app.api(method, url, body);
+const converged: BuiltApp['converged'] = (networkId, withinMs) => app.converged(networkId, withinMs);
+type Peer = MeshPeer;
 
 type Joined = { agent: ReturnType<Plumbing['spawn']>; dir: string; instance: number; ip: string; peerId: string };
 

@@ -1,5 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,8 +9,7 @@ import { requireRoot, requireTools, requireTun } from '../../agent/test-support'
 import { generateKeyPair } from '../../lib/core/wireguard/keys';
 import { configFileName, renderClientConfig } from '../../lib/core/wireguard/client-config';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, requireBuild, underlay, waitFor, type Ns } from './mesh-support';
-import { serverEntry } from './server-process';
+import { Plumbing, requireBuild, startBuiltApp, underlay, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. The whole product, for real: the BUILT app on a fresh PostgreSQL database, two
@@ -30,9 +28,8 @@ const ips = { a: '198.51.100.1', b: '198.51.100.2', c: '198.51.100.9' };
 const cwd = process.cwd();
 const agentCli = [process.execPath, '--import', 'tsx', path.join(cwd, 'agent/cli.ts')];
 let base = '';
-let apiToken = '';
+let app: BuiltApp;
 let tmp = '';
-let server: ReturnType<Plumbing['spawn']>;
 
 async function freePort(): Promise<number> {
   for (let port = 3400 + Math.floor(Math.random() * 100), i = 0; i < 100; i++, port = 3400 + ((port - 3400 + 1) % 100)) {
@@ -61,49 +58,17 @@ beforeAll(async () => {
   p.makeBridge();
   for (const k of ['a', 'b', 'c'] as const) ns[k] = p.plug(k, ips[k]);
 
-  const port = await freePort();
-  base = `http://${underlay.bridgeIp}:${port}`;
-  const appEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: database.url, AUTH_SECRET: randomBytes(32).toString('base64'),
-    MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: path.join(tmp, 'data'),
-    HOST: underlay.bridgeIp, PORT: String(port), NEXT_DIST_DIR: dist,
-  };
-  // Bootstrap without HTTP (API.md), then everything else through the API.
-  const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
-  cli('user', 'create', '--email', 'mesh@example.test', '--password', 'correct horse battery staple', '--name', 'Mesh');
-  apiToken = cli('token', 'create', '--email', 'mesh@example.test').trim();
-  server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
-  await waitFor(`the app on ${base}`, async () => {
-    if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
-    return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;
-  }, 90_000, 500);
+  app = await startBuiltApp(p, {
+    databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port: await freePort(), email: 'mesh@example.test',
+  });
+  base = app.base;
 }, 240_000);
 
 afterAll(() => p.cleanup(), 90_000);
 
-async function api<T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/api/v1${url}`, {
-    method, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
-
-type Peer = { id: string; number: number; ip: string; publicKey: string | null; appliedVersion: number; desiredVersion: number; lastError: string | null };
-
-/** Waits (no worker call, no button) until every enrolled host of the network runs its current version. */
-async function converged(networkId: string, withinMs = 20_000) {
-  return waitFor('every enrolled host to apply the current version by itself', async () => {
-    const { items } = await api<{ items: Peer[] }>('GET', `/networks/${networkId}/peers`);
-    const enrolled = items.filter((x) => x.publicKey);
-    const behind = enrolled.filter((x) => x.appliedVersion !== x.desiredVersion);
-    if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
-    return behind.length === 0 && enrolled.length > 0 ? items : null;
-  }, withinMs, 200);
-}
+const api: BuiltApp['api'] = (method, url, body) => app.api(method, url, body);
+const converged: BuiltApp['converged'] = (networkId, withinMs) => app.converged(networkId, withinMs);
+type Peer = MeshPeer;
 
 /** `listen`: also takes direct pushes; without it the host is reached only over its channel. */
 async function enrolAgent(k: 'a' | 'b', peerId: string, listen: boolean) {

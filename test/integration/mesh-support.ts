@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createNetns } from '../../agent/test-support';
+import { serverEntry } from './server-process';
 
 /*
  * Plumbing for the root end-to-end test (mesh-e2e.test.ts): an underlay of namespaces on a
@@ -111,4 +112,57 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+export type MeshPeer = { id: string; number: number; ip: string; publicKey: string | null; appliedVersion: number; desiredVersion: number; lastError: string | null };
+
+export type BuiltApp = {
+  base: string;
+  api: <T = Record<string, unknown>>(method: string, url: string, body?: unknown) => Promise<T>;
+  /** Waits (no worker call, no button) until every enrolled host of the network runs its current version. */
+  converged: (networkId: string, withinMs?: number) => Promise<MeshPeer[]>;
+};
+
+/**
+ * The built app as a child of `p` on `host:port`, over `databaseUrl`: a user and an API token
+ * made with the CLI (bootstrap without HTTP, API.md), then everything else through the API.
+ */
+export async function startBuiltApp(p: Plumbing, o: {
+  databaseUrl: string; dataDir: string; dist: string; host: string; port: number; email: string; env?: Record<string, string>;
+}): Promise<BuiltApp> {
+  const cwd = process.cwd();
+  const base = `http://${o.host}:${o.port}`;
+  const appEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: o.databaseUrl, AUTH_SECRET: randomBytes(32).toString('base64'),
+    MESHPLANE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MESHPLANE_DATA_DIR: o.dataDir,
+    HOST: o.host, PORT: String(o.port), NEXT_DIST_DIR: o.dist, ...o.env,
+  };
+  const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
+  cli('user', 'create', '--email', o.email, '--password', 'correct horse battery staple', '--name', 'Mesh');
+  const apiToken = cli('token', 'create', '--email', o.email).trim();
+  const server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
+  await waitFor(`the app on ${base}`, async () => {
+    if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
+    return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;
+  }, 90_000, 500);
+
+  const api: BuiltApp['api'] = async (method, url, body) => {
+    const res = await fetch(`${base}/api/v1${url}`, {
+      method, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+    });
+    const json = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json as never;
+  };
+  const converged: BuiltApp['converged'] = (networkId, withinMs = 20_000) =>
+    waitFor('every enrolled host to apply the current version by itself', async () => {
+      const { items } = await api<{ items: MeshPeer[] }>('GET', `/networks/${networkId}/peers`);
+      const enrolled = items.filter((x) => x.publicKey);
+      const behind = enrolled.filter((x) => x.appliedVersion !== x.desiredVersion);
+      if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
+      return behind.length === 0 && enrolled.length > 0 ? items : null;
+    }, withinMs, 200);
+  return { base, api, converged };
 }
