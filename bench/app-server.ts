@@ -11,11 +11,13 @@ import { sleep, waitFor } from './stats';
 
 export type AppServer = { url: string; pid: number; stop: () => Promise<void>; logFile: string };
 
-export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string; nodeArgs?: string[] }): Promise<AppServer> {
+export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string; nodeArgs?: string[]; unset?: string[] }): Promise<AppServer> {
   const log = openSync(opts.logFile, 'a');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' };
+  for (const name of opts.unset ?? []) delete env[name]; // e.g. DATABASE_URL: the embedded database
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverBundle], {
     cwd: opts.root,
-    env: { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' },
+    env,
     stdio: ['ignore', log, log],
     detached: true, // its own process group: stop() signals exactly this server
   });

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 /** Not sources of the app: dependencies, builds, data, the benchmark and the tests. */
 const skipped = new Set(['node_modules', '.git', '.data', 'dist', 'test-results', 'playwright-report', 'bench', 'test', 'e2e',
-  'next-env.d.ts']); // written by every next build
+  'next-env.d.ts', 'tsconfig.tsbuildinfo']); // written by every next build, by tsc
 
 /** The first file under `root` changed after `since` (ms), or null. */
 export function newerSource(root: string, since: number, skip: Set<string>): string | null {
