@@ -36,7 +36,7 @@ test('invite from the Team page; the invitee sets a password and lands in the pr
   const invitee = await (await browser.newContext()).newPage();
   expect((await invitee.goto(revokedUrl))?.status(), 'a revoked link is a 404').toBe(404);
   await expect(invitee.getByRole('heading', { name: 'Invitation not valid' })).toBeVisible();
-  await expect(invitee.getByRole('alert')).toHaveText('This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.');
+  await expect(invitee.getByText('This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.')).toBeVisible();
 
   await invitee.goto(url);
   await expect(invitee.getByRole('heading', { name: 'Join Invited e2e' })).toBeVisible();
