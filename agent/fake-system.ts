@@ -6,7 +6,7 @@ import { type LiveState, type System, SystemError } from './system';
  * `snapshot()` shows the resulting state to compare two ways of reaching it.
  */
 
-type FakePeer = { endpoint: string | null; allowedIps: string[] };
+type FakePeer = { endpoint: string | null; allowedIps: string[]; keepalive: number };
 type FakeIface = { privateKey: string; listenPort: number; peers: Map<string, FakePeer>; address: string | null; up: boolean };
 
 export class FakeSystem implements System {
@@ -37,9 +37,10 @@ export class FakeSystem implements System {
       const [, k, v] = m;
       if (k === 'PrivateKey') i.privateKey = v;
       else if (k === 'ListenPort') i.listenPort = Number(v);
-      else if (k === 'PublicKey') peers.set(v, (current = { endpoint: null, allowedIps: [] }));
+      else if (k === 'PublicKey') peers.set(v, (current = { endpoint: null, allowedIps: [], keepalive: 0 }));
       else if (k === 'AllowedIPs' && current) current.allowedIps = v.split(',').map((s) => s.trim()).filter(Boolean);
       else if (k === 'Endpoint' && current) current.endpoint = v;
+      else if (k === 'PersistentKeepalive' && current) current.keepalive = v === 'off' ? 0 : Number(v);
     }
     i.peers = peers;
   }
@@ -54,10 +55,11 @@ export class FakeSystem implements System {
       else if (a === 'peer') {
         const key = args[++n];
         if (args[n + 1] === 'remove') { i.peers.delete(key); n++; peer = null; continue; }
-        peer = i.peers.get(key) ?? { endpoint: null, allowedIps: [] };
+        peer = i.peers.get(key) ?? { endpoint: null, allowedIps: [], keepalive: 0 };
         i.peers.set(key, peer);
       } else if (a === 'allowed-ips' && peer) peer.allowedIps = args[++n].split(',').filter(Boolean);
       else if (a === 'endpoint' && peer) peer.endpoint = args[++n];
+      else if (a === 'persistent-keepalive' && peer) { const v = args[++n]; peer.keepalive = v === 'off' ? 0 : Number(v); }
       else throw new SystemError(`wg set: unexpected argument ${a}`);
     }
   }
@@ -75,7 +77,7 @@ export class FakeSystem implements System {
     const route = `${[24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.')}/${bits}`;
     return {
       exists: true, up: i.up, addresses: i.address ? [i.address] : [], routes: i.address ? [route] : [], nft: this.nft, env,
-      wg: { privateKey: i.privateKey, listenPort: i.listenPort, peers: [...i.peers].map(([publicKey, p]) => ({ publicKey, endpoint: p.endpoint, allowedIps: [...p.allowedIps] })) },
+      wg: { privateKey: i.privateKey, listenPort: i.listenPort, peers: [...i.peers].map(([publicKey, p]) => ({ publicKey, endpoint: p.endpoint, allowedIps: [...p.allowedIps], persistentKeepalive: p.keepalive })) },
     };
   }
 
@@ -103,7 +105,7 @@ export class FakeSystem implements System {
     const i = this.iface(name);
     const lines = [`${i.privateKey}\t(fake)\t${i.listenPort}\toff`];
     for (const [key, p] of i.peers) {
-      lines.push([key, '(none)', p.endpoint ?? '(none)', p.allowedIps.join(',') || '(none)', '1700000000', '1234', '5678', 'off'].join('\t'));
+      lines.push([key, '(none)', p.endpoint ?? '(none)', p.allowedIps.join(',') || '(none)', '1700000000', '1234', '5678', p.keepalive ? String(p.keepalive) : 'off'].join('\t'));
     }
     return `${lines.join('\n')}\n`;
   }
@@ -111,7 +113,7 @@ export class FakeSystem implements System {
   /** The interface as `wg showconf` would describe it, in a comparable form. */
   snapshot(name: string) {
     const i = this.iface(name);
-    const peers = [...i.peers].map(([publicKey, p]) => ({ publicKey, endpoint: p.endpoint, allowedIps: [...p.allowedIps].sort() }))
+    const peers = [...i.peers].map(([publicKey, p]) => ({ publicKey, endpoint: p.endpoint, allowedIps: [...p.allowedIps].sort(), keepalive: p.keepalive }))
       .sort((a, b) => (a.publicKey < b.publicKey ? -1 : 1));
     return { listenPort: i.listenPort, privateKey: i.privateKey, address: i.address, up: i.up, peers };
   }

@@ -41,6 +41,26 @@ async function applied(seed = 1) {
 }
 
 describe('reconcile', () => {
+  it('a host behind NAT: a keepalive turned off by hand is drift, and is set again', async () => {
+    const state = randomState(seededRng(3), 6, 2);
+    const self = state.hosts.find((h) => h.publicKey)!;
+    self.endpoint = null;
+    const system = new FakeSystem();
+    const applier = new Applier({
+      system, store: memoryAppliedStore(), peerId: self.peerId, signingPublicKey: Buffer.from(signer.publicKey).toString('base64'),
+      privateKey, interfaceName: 'mp0', envFile: '/run/m.env', now: () => now,
+    });
+    expect((await applier.push(env(snapshot(state), self.peerId))).status).toBe(200);
+    const dialled = [...system.ifaces.get('mp0')!.peers.values()].filter((p) => p.endpoint);
+    expect(dialled.length).toBeGreaterThan(0);
+    expect(dialled.every((p) => p.keepalive === 25)).toBe(true);
+    dialled[0].keepalive = 0;
+    const r = await applier.reconcile('timer');
+    expect(r.repaired).toBe(true);
+    expect(applier.health().lastRepair!.found).toEqual(['keepalive differed on 1 peer']);
+    expect([...system.ifaces.get('mp0')!.peers.values()].filter((p) => p.endpoint).every((p) => p.keepalive === 25)).toBe(true);
+  });
+
   it('finds nothing on a machine that matches, and says ok', async () => {
     const { applier } = await applied();
     expect(await applier.reconcile('timer')).toEqual({ drift: [], repaired: false });
@@ -53,7 +73,7 @@ describe('reconcile', () => {
     ['private key wiped', (s) => { s.ifaces.get('mp0')!.privateKey = ''; }, /private key differed/],
     ['port changed', (s) => { s.ifaces.get('mp0')!.listenPort = 1234; }, /listen port was 1234/],
     ['a peer removed', (s) => { const i = s.ifaces.get('mp0')!; i.peers.delete([...i.peers.keys()][0]); }, /1 peer missing/],
-    ['a peer added', (s) => { s.ifaces.get('mp0')!.peers.set('X'.repeat(43) + '=', { endpoint: null, allowedIps: [] }); }, /1 unknown peer/],
+    ['a peer added', (s) => { s.ifaces.get('mp0')!.peers.set('X'.repeat(43) + '=', { endpoint: null, allowedIps: [], keepalive: 0 }); }, /1 unknown peer/],
     ['allowed IPs changed', (s) => { const i = s.ifaces.get('mp0')!; [...i.peers.values()][0].allowedIps = ['10.9.9.9/32']; }, /allowed IPs differed on 1 peer/],
     ['address changed', (s) => { s.ifaces.get('mp0')!.address = '10.1.1.1/24'; }, /address was 10\.1\.1\.1\/24/],
     ['nft table flushed', (s) => { s.nft = null; }, /nft table was missing/],

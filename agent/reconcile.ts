@@ -43,14 +43,17 @@ export function driftOf(e: Expected, live: LiveState): string[] {
     if (extra > 0) out.push(`${extra} unknown ${plural(extra, 'peer')}`);
     let ips = 0;
     let endpoints = 0;
+    let keepalives = 0;
     for (const p of config.peers) {
       const l = liveByKey.get(p.publicKey);
       if (!l) continue;
       if (sorted(l.allowedIps).join(',') !== sorted(p.allowedIps).join(',')) ips++;
       if (p.endpoint && !l.endpoint) endpoints++;
+      if ((p.persistentKeepalive ?? 0) !== l.persistentKeepalive) keepalives++;
     }
     if (ips > 0) out.push(`allowed IPs differed on ${ips} ${plural(ips, 'peer')}`);
     if (endpoints > 0) out.push(`${endpoints} ${plural(endpoints, 'peer')} without endpoint`);
+    if (keepalives > 0) out.push(`keepalive differed on ${keepalives} ${plural(keepalives, 'peer')}`);
   }
   if (live.addresses.length !== 1 || live.addresses[0] !== config.address) {
     out.push(`address was ${live.addresses.join(', ') || 'none'}, not ${config.address}`);

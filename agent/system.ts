@@ -38,7 +38,8 @@ export interface System {
   watchLinks(name: string, onEvent: () => void): () => void;
 }
 
-export type LivePeer = { publicKey: string; endpoint: string | null; allowedIps: string[] };
+/** `persistentKeepalive`: seconds, 0 when off. */
+export type LivePeer = { publicKey: string; endpoint: string | null; allowedIps: string[]; persistentKeepalive: number };
 export type LiveState = {
   exists: boolean;
   up: boolean;
@@ -54,10 +55,11 @@ export function parseWgDump(dump: string): NonNullable<LiveState['wg']> {
   const [head, ...lines] = dump.trim().split('\n');
   const [privateKey, , port] = (head ?? '').split('\t');
   const peers = lines.filter(Boolean).map((line) => {
-    const [publicKey, , endpoint, allowed] = line.split('\t');
+    const [publicKey, , endpoint, allowed, , , , keepalive] = line.split('\t');
     return {
       publicKey, endpoint: endpoint === '(none)' ? null : endpoint,
       allowedIps: allowed === '(none)' || !allowed ? [] : allowed.split(','),
+      persistentKeepalive: Number(keepalive) || 0, // 'off' → 0
     };
   });
   return { privateKey: privateKey === '(none)' ? '' : privateKey, listenPort: Number(port) || 0, peers };

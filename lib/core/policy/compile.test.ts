@@ -39,6 +39,24 @@ describe('compileHostPolicy', () => {
     expect(networkStateSchema.safeParse(isolated).success).toBe(true);
   });
 
+  it('the gateway forwards between hosts behind NAT what the rules allow between them, and nothing else', () => {
+    // a is the gateway (with an endpoint); b and c have none, so they reach each other through a.
+    const hosts = base.hosts.map((h) => ({ ...h, gateway: h === a, ...(h === b || h === c ? { endpoint: null } : {}) }));
+    const nat = { ...isolated, hosts };
+    const gw = compileHostPolicy(nat, a.peerId, true)!;
+    expect(gw.forward).toEqual([
+      { id: 'pr-web', sources: [base.deviceBlock], destinations: [b.ip, c.ip], protocol: 'any', ports: '8000-8100' },
+      { id: 'pr-ping', sources: [c.ip], destinations: [b.ip], protocol: 'icmp', ports: 'any' },
+    ]);
+    // The same on the real tools' side: c may ping b through the gateway, b may not ping c.
+    expect(decide(nat.policy, [c.ip], [b.ip], 'icmp', null).allowed).toBe(true);
+    expect(decide(nat.policy, [b.ip], [c.ip], 'icmp', null).allowed).toBe(false);
+    // A gateway without an endpoint relays nobody: only the device rule.
+    const stuck = { ...nat, hosts: hosts.map((h) => (h === hosts[0] ? { ...h, endpoint: null } : h)) };
+    expect(compileHostPolicy(stuck, a.peerId, true)!.forward!.map((r) => r.id)).toEqual(['pr-web']);
+    expect(compileHostPolicy(nat, b.peerId, false)!.forward).toBeNull();
+  });
+
   it('grows with the rules, not with the hosts', () => {
     const big = randomState(seededRng(5), 3000, 0);
     const all = big.hosts.map((h) => h.ip);

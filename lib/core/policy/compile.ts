@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { NetworkState } from '../protocol/network-state';
 import { type Policy, type PolicyProtocol, type PolicyRuleEntry, parsePorts } from './document';
+import { relayedBy } from '../protocol/reach';
 
 /*
  * What one host must accept, from the network document alone. Pure and shared: the agent
@@ -22,12 +23,20 @@ export function compileHostPolicy(state: NetworkState, selfPeerId: string, forwa
   if (!self) throw new Error(`peer ${selfPeerId} is not a host of ${state.networkId}`);
   const input: CompiledRule[] = [];
   const forward: ForwardRule[] | null = forwarding ? [] : null;
+  // Hosts behind NAT that reach each other through this gateway (protocol/reach.ts).
+  const relayed = forward ? new Set(relayedBy(state.hosts, selfPeerId).map((h) => h.ip)) : null;
   for (const r of policy.rules) {
     if (r.from.length === 0 || r.to.length === 0) continue; // a selector that matches no host yet
     if (r.to.includes(self.ip)) input.push({ id: r.id, sources: r.from, protocol: r.protocol, ports: r.ports });
     // The gateway forwards devices' traffic: it applies the rules that let devices in.
     if (forward && r.from.some((s) => s.includes('/'))) {
       forward.push({ id: r.id, sources: r.from.filter((s) => s.includes('/')), destinations: r.to, protocol: r.protocol, ports: r.ports });
+    }
+    // And between the hosts it relays, what the rule allows between them (and nothing else).
+    if (forward && relayed!.size > 0) {
+      const from = r.from.filter((s) => relayed!.has(s));
+      const to = from.length > 0 ? r.to.filter((d) => relayed!.has(d)) : [];
+      if (to.length > 0) forward.push({ id: r.id, sources: from, destinations: to, protocol: r.protocol, ports: r.ports });
     }
   }
   return { input, forward };

@@ -35,6 +35,17 @@ describe('diffStates / applyDelta', () => {
     expect(diffStates(a, { ...a, version: 3 }).meta).toBeUndefined();
   });
 
+  it('a host behind NAT seen from a new address is a change (its seenFrom goes to the others\' firewalls)', () => {
+    const a = randomState(seededRng(8), 4, 0);
+    a.hosts[0].endpoint = null;
+    a.hosts[0].seenFrom = '192.0.2.1';
+    const b = structuredClone(a);
+    b.version = 2;
+    b.hosts[0].seenFrom = '192.0.2.2';
+    expect(diffStates(a, b).upsertHosts).toEqual([b.hosts[0]]);
+    expect(networkStateSchema.safeParse({ ...b, hosts: [{ ...b.hosts[0], seenFrom: 'nowhere' }] }).success).toBe(false);
+  });
+
   it('refuses a delta that does not start at the state version or network', () => {
     const rng = seededRng(1);
     const a = randomState(rng);

@@ -75,7 +75,7 @@ function diffById<T>(from: T[], to: T[], idOf: (x: T) => string, keyOf: (x: T) =
 // Field-ordered keys: JSON.stringify of the objects themselves would depend on key order.
 function hostKey(h: HostEntry): string {
   return JSON.stringify([h.peerId, h.memberId, h.kind, h.process, h.number, h.ip, h.publicKey,
-    h.endpoint, h.gateway, h.names]);
+    h.endpoint, h.gateway, h.names, h.seenFrom ?? null]);
 }
 
 function deviceKey(d: DeviceEntry): string {

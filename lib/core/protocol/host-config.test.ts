@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotInNetworkError, deriveHostConfig, hostPeersOf } from './host-config';
+import { reachOf } from './reach';
 import type { HostEntry, NetworkState } from './network-state';
 
 const key = (c: string) => `${c.repeat(42)}A=`;
@@ -94,5 +95,61 @@ describe('hostPeersOf', () => {
     expect(hostPeersOf(s.hosts, s.devices, s.deviceBlock, host(1).peerId).devices).toEqual([
       { publicKey: key('z'), endpoint: null, allowedIps: ['10.64.255.254/32'], ip: '10.64.255.254' },
     ]);
+  });
+});
+
+describe('hosts behind NAT (no endpoint)', () => {
+  // 1 is the gateway with an endpoint; 2 and 3 are behind NAT; 4 has an endpoint.
+  const nat = (n: number, seenFrom?: string) => host(n, { endpoint: null, ...(seenFrom ? { seenFrom } : {}) });
+  const s = base([host(1, { gateway: true }), nat(2, '192.0.2.2'), nat(3, '192.0.2.3'), host(4)]);
+  const peersOf = (n: number, state = s) => deriveHostConfig(state, host(n).peerId, now).peers;
+
+  it('a host without an endpoint dials every host that has one, with a keepalive', () => {
+    expect(peersOf(2)).toEqual([
+      { publicKey: key('B'), endpoint: '198.51.100.1:51820', allowedIps: ['10.64.0.2/32', '10.64.240.0/20', '10.64.0.4/32'], persistentKeepalive: 25 },
+      { publicKey: key('E'), endpoint: '198.51.100.4:51820', allowedIps: ['10.64.0.5/32'], persistentKeepalive: 25 },
+    ]);
+  });
+
+  it('hosts with an endpoint list it without endpoint or keepalive; the gateway lists everyone', () => {
+    expect(peersOf(4)).toEqual([
+      { publicKey: key('B'), endpoint: '198.51.100.1:51820', allowedIps: ['10.64.0.2/32', '10.64.240.0/20'] },
+      { publicKey: key('C'), endpoint: null, allowedIps: ['10.64.0.3/32'] },
+      { publicKey: key('D'), endpoint: null, allowedIps: ['10.64.0.4/32'] },
+    ]);
+    expect(peersOf(1).map((p) => [p.allowedIps, p.persistentKeepalive])).toEqual([
+      [['10.64.0.3/32'], undefined], [['10.64.0.4/32'], undefined], [['10.64.0.5/32'], undefined], [['10.64.255.254/32'], undefined],
+    ]);
+  });
+
+  it('two hosts without endpoints reach each other through the gateway only when it has an endpoint', () => {
+    // (3's view mirrors 2's: 2's /32 on the gateway)
+    expect(peersOf(3).find((p) => p.publicKey === key('B'))?.allowedIps).toEqual(['10.64.0.2/32', '10.64.240.0/20', '10.64.0.3/32']);
+    const noRelay = base([host(1, { gateway: true, endpoint: null }), nat(2), nat(3), host(4)]);
+    expect(peersOf(2, noRelay).map((p) => p.publicKey)).toEqual([key('E')]); // the NAT'd gateway and 3: unreachable
+    const noGateway = base([nat(2), nat(3), host(4)]);
+    expect(peersOf(2, noGateway).map((p) => p.publicKey)).toEqual([key('E'), key('z')]);
+  });
+
+  it('hosts with an endpoint admit the address a NAT\'d host was seen at; NAT\'d hosts admit only endpoints', () => {
+    const fw = (n: number) => deriveHostConfig(s, host(n).peerId, now).firewall.sources;
+    expect(fw(1)).toEqual(['192.0.2.2/32', '192.0.2.3/32', '198.51.100.4/32', '203.0.113.0/24']);
+    expect(fw(4)).toEqual(['198.51.100.1/32', '192.0.2.2/32', '192.0.2.3/32', '203.0.113.0/24']);
+    expect(fw(2)).toEqual(['198.51.100.1/32', '198.51.100.4/32', '203.0.113.0/24']);
+    const v6 = base([host(1), host(2, { endpoint: null, seenFrom: '2001:db8::2' })]);
+    expect(deriveHostConfig(v6, host(1).peerId, now).firewall.sources).toEqual(['2001:db8::2/128', '203.0.113.0/24']);
+  });
+});
+
+describe('reachOf (the peer page)', () => {
+  it('sorts the other enrolled hosts into direct, through the gateway, and unreachable', () => {
+    const hosts = [host(1, { gateway: true }), host(2, { endpoint: null }), host(3, { endpoint: null }), host(4), host(5, { publicKey: null })];
+    const r = reachOf(hosts, host(2).peerId);
+    expect([r.direct, r.viaGateway, r.unreachable].map((l) => l.map((h) => h.number))).toEqual([[1, 4], [3], []]);
+    expect(r.relay).toBe(hosts[0]);
+    const fromGateway = reachOf(hosts, host(1).peerId);
+    expect(fromGateway.direct.map((h) => h.number)).toEqual([2, 3, 4]);
+    const stuck = reachOf([host(1, { gateway: true, endpoint: null }), host(2, { endpoint: null }), host(3, { endpoint: null })], host(2).peerId);
+    expect([stuck.relay, stuck.direct.length, stuck.unreachable.map((h) => h.number)]).toEqual([undefined, 0, [1, 3]]);
   });
 });

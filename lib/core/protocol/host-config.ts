@@ -1,15 +1,19 @@
 import ipaddr from 'ipaddr.js';
 import { prefixLength } from '../addressing';
-import type { ClientPeer } from '../wireguard/client-config';
+import { type ClientPeer, persistentKeepaliveSeconds } from '../wireguard/client-config';
 import { type NetworkState, cmp } from './network-state';
 import { type HostPolicy, compileHostPolicy } from '../policy/compile';
+import { enrolledGateway, relayOf, routeBetween } from './reach';
+
+export { enrolledGateway } from './reach';
 
 /*
  * What one host makes of the shared network document. Pure: the agent, the worker (to show
  * what a host should run) and the benchmark's stub agents all derive the same thing.
  */
 
-export type HostPeer = ClientPeer;
+/** A host's peer; `persistentKeepalive` (seconds) only where this host dials a peer from behind NAT. */
+export type HostPeer = ClientPeer & { persistentKeepalive?: number };
 export type FirewallLease = { ip: string; timeoutSeconds: number };
 export type DnsRecord = { name: string; ips: string[] };
 
@@ -50,24 +54,35 @@ export type RoutingHost = { peerId: string; ip: string; publicKey: string | null
 /** A peer with the address it stands for, so each caller can order peers its own way. */
 export type RoutedPeer = HostPeer & { ip: string };
 
-/** The enrolled gateway, or none: an unenrolled gateway cannot forward anything yet. */
-export function enrolledGateway<T extends { publicKey: string | null }>(hosts: T[], isGateway: (h: T) => boolean): T | undefined {
-  return hosts.find((h) => isGateway(h) && h.publicKey !== null);
-}
-
 /**
- * The peers one host lists, the one routing rule for agents and hosts run by hand: every
- * other enrolled host at its /32, the enrolled gateway also with the device block; devices
- * directly only when no gateway carries them, or when this host is the gateway.
+ * The peers one host lists, the one routing rule for agents and hosts run by hand (reach.ts
+ * says who talks to whom): every other enrolled host it reaches directly at its /32, with a
+ * keepalive when this host has no endpoint and dials it; the enrolled gateway also with the
+ * device block, and with the /32 of every host reached through it; devices directly only when
+ * no gateway carries them, or when this host is the gateway.
  */
 export function hostPeersOf<H extends RoutingHost>(
   hosts: H[], devices: { publicKey: string; ip: string }[], deviceBlock: string, selfPeerId: string,
 ): { gateway: H | undefined; hosts: RoutedPeer[]; devices: RoutedPeer[] } {
   const self = hosts.find((h) => h.peerId === selfPeerId);
   const gateway = enrolledGateway(hosts, (h) => h.gateway);
-  const hostPeers = hosts
-    .filter((h) => h.peerId !== selfPeerId && h.publicKey !== null)
-    .map((h) => ({ publicKey: h.publicKey!, endpoint: h.endpoint, allowedIps: h === gateway ? [`${h.ip}/32`, deviceBlock] : [`${h.ip}/32`], ip: h.ip }));
+  const relay = relayOf(gateway);
+  const dials = self !== undefined && self.endpoint === null;
+  const hostPeers: RoutedPeer[] = [];
+  const relayed: string[] = [];
+  let gatewayPeer: RoutedPeer | undefined;
+  for (const h of hosts) {
+    if (h.peerId === selfPeerId || h.publicKey === null) continue;
+    const route = self ? routeBetween(self, h, relay) : 'direct';
+    if (route === 'gateway') relayed.push(`${h.ip}/32`);
+    if (route !== 'direct') continue;
+    const peer: RoutedPeer = { publicKey: h.publicKey, endpoint: h.endpoint, allowedIps: h === gateway ? [`${h.ip}/32`, deviceBlock] : [`${h.ip}/32`], ip: h.ip };
+    if (dials && h.endpoint !== null) peer.persistentKeepalive = persistentKeepaliveSeconds;
+    if (h === gateway) gatewayPeer = peer;
+    hostPeers.push(peer);
+  }
+  // Non-empty only when the relay is listed here: this host has no endpoint, the relay has one.
+  if (gatewayPeer) gatewayPeer.allowedIps.push(...relayed);
   const direct = !gateway || gateway === self;
   const devicePeers = direct ? devices.map((d) => ({ publicKey: d.publicKey, endpoint: null, allowedIps: [`${d.ip}/32`], ip: d.ip })) : [];
   return { gateway, hosts: hostPeers, devices: devicePeers };
@@ -94,10 +109,21 @@ function withPolicy(policy: HostPolicy): Pick<HostConfig, 'policy'> {
 
 const canonicalQuad = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
+/**
+ * UDP to the WireGuard port from where the hosts this host talks to directly come from: their
+ * endpoints' addresses, or for a host without an endpoint (behind NAT) the address the control
+ * plane last saw it at (`seenFrom`); then the rules, and the leases still running.
+ */
 function firewallOf(state: NetworkState, selfPeerId: string, now: Date): HostConfig['firewall'] {
   const sources: string[] = [];
+  const self = state.hosts.find((h) => h.peerId === selfPeerId);
+  const relay = relayOf(enrolledGateway(state.hosts, (h) => h.gateway));
   for (const h of state.hosts) {
-    if (h.peerId === selfPeerId || h.publicKey === null || h.endpoint === null) continue;
+    if (h.peerId === selfPeerId || h.publicKey === null) continue;
+    if (h.endpoint === null) {
+      if (h.seenFrom !== undefined && self && routeBetween(self, h, relay) === 'direct') sources.push(`${h.seenFrom}/${h.seenFrom.includes(':') ? 128 : 32}`);
+      continue;
+    }
     // Thousands of hosts: a canonical dotted quad needs no parse (it reads back the same).
     const quad = h.endpoint.slice(0, h.endpoint.lastIndexOf(':'));
     if (canonicalQuad.test(quad)) { sources.push(`${quad}/32`); continue; }

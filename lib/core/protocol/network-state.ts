@@ -32,6 +32,9 @@ export const hostEntrySchema = z.object({
   endpoint: endpointSchema.nullable(),
   gateway: z.boolean(),
   names: z.array(dnsName).min(1),
+  // Only for a host without an endpoint (behind NAT): the address the control plane last saw
+  // its channel come from, which the hosts it dials admit to their WireGuard port.
+  seenFrom: anyIp.optional(),
 });
 export type HostEntry = z.infer<typeof hostEntrySchema>;
 

@@ -76,8 +76,11 @@ export function mutateState(rng: Rng, prev: NetworkState, now = new Date(), keep
     switch (int(rng, 9)) {
       case 0: s.hosts.push(randomHost(rng, s, 2 + s.version * 8 + c)); break;
       case 1: if (h && h.peerId !== keep && s.hosts.length > 2) s.hosts = s.hosts.filter((x) => x !== h); break;
-      case 2: if (h?.publicKey) h.endpoint = rng() < 0.2 ? null : `198.51.100.${1 + int(rng, 250)}:51820`; break;
-      case 3: if (h) { h.publicKey = randomKey(rng); h.endpoint ??= '198.51.100.9:51820'; } break;
+      case 2: // behind NAT now and then: no endpoint, seen from an address of its own
+        if (!h?.publicKey) break;
+        if (rng() < 0.2) { h.endpoint = null; h.seenFrom = `192.0.2.${1 + int(rng, 250)}`; } else { h.endpoint = `198.51.100.${1 + int(rng, 250)}:51820`; delete h.seenFrom; }
+        break;
+      case 3: if (h) { h.publicKey = randomKey(rng); if (h.endpoint === null) { h.endpoint = '198.51.100.9:51820'; delete h.seenFrom; } } break;
       case 4: { // move the gateway (at most one per network)
         const g = rng() < 0.3 ? null : h;
         for (const x of s.hosts) x.gateway = x === g;

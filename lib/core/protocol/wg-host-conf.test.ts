@@ -37,3 +37,18 @@ describe('wgSetArgs', () => {
     expect(wgSetArgs([], many).map((c) => c.length / 4)).toEqual([200, 200, 50]);
   });
 });
+
+describe('persistent keepalive (a host behind NAT dials out)', () => {
+  const gw = { publicKey: k('G'), endpoint: '198.51.100.1:51820', allowedIps: ['10.64.0.2/32'], persistentKeepalive: 25 };
+  it('is rendered for syncconf', () => {
+    expect(renderWgHostConf({ listenPort: 51820, peers: [gw] }, k('P'))).toContain(
+      ['[Peer]', `PublicKey = ${k('G')}`, 'AllowedIPs = 10.64.0.2/32', 'Endpoint = 198.51.100.1:51820', 'PersistentKeepalive = 25'].join('\n'));
+    expect(() => renderWgHostConf({ listenPort: 51820, peers: [{ ...gw, persistentKeepalive: 0.5 }] }, k('P'))).toThrow(/keepalive/);
+  });
+  it('is a change: set when it comes, turned off when it goes, nothing when it stays', () => {
+    const plain = { ...gw, persistentKeepalive: undefined };
+    expect(wgSetArgs([plain], [gw])).toEqual([['peer', k('G'), 'allowed-ips', '10.64.0.2/32', 'endpoint', '198.51.100.1:51820', 'persistent-keepalive', '25']]);
+    expect(wgSetArgs([gw], [plain])).toEqual([['peer', k('G'), 'allowed-ips', '10.64.0.2/32', 'endpoint', '198.51.100.1:51820', 'persistent-keepalive', 'off']]);
+    expect(wgSetArgs([gw], [{ ...gw }])).toEqual([]);
+  });
+});

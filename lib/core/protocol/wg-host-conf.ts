@@ -14,13 +14,14 @@ export function renderWgHostConf(config: Pick<HostConfig, 'listenPort' | 'peers'
 function peerBlock(p: HostPeer): string[] {
   const out = ['[Peer]', `PublicKey = ${p.publicKey}`, `AllowedIPs = ${p.allowedIps.join(', ')}`];
   if (p.endpoint) out.push(`Endpoint = ${p.endpoint}`);
+  if (p.persistentKeepalive) out.push(`PersistentKeepalive = ${keepalive(p.persistentKeepalive)}`);
   return out;
 }
 
 /**
  * The `wg set` argument lists that turn peers `from` into peers `to` (for deltas): removed
  * peers, then added or changed ones; `allowed-ips` replaces a peer's list in `wg set`.
- * Returns [] when nothing changed. A peer that loses its endpoint cannot be expressed in
+ * A keepalive that goes is turned `off`. Returns [] when nothing changed. A peer that loses its endpoint cannot be expressed in
  * `wg set` (there is no "no endpoint"), so it is removed, then re-added by a later call.
  * Calls are cut at `perCall` peers to stay far below the kernel's argument limits.
  */
@@ -37,7 +38,9 @@ export function wgSetArgs(from: HostPeer[], to: HostPeer[], listenPort?: number,
       first.push(['peer', p.publicKey, 'remove']);
       second.push(peerArgs(p));
     } else {
-      first.push(peerArgs(p));
+      const args = peerArgs(p);
+      if (old?.persistentKeepalive && !p.persistentKeepalive) args.push('persistent-keepalive', 'off');
+      first.push(args);
     }
   }
   const calls = [...chunk(first, perCall), ...chunk(second, perCall)].map((ops) => ops.flat());
@@ -57,9 +60,16 @@ function chunk<T>(xs: T[], n: number): T[][] {
 function peerArgs(p: HostPeer): string[] {
   const args = ['peer', p.publicKey, 'allowed-ips', p.allowedIps.join(',')];
   if (p.endpoint) args.push('endpoint', p.endpoint);
+  if (p.persistentKeepalive) args.push('persistent-keepalive', String(keepalive(p.persistentKeepalive)));
   return args;
 }
 
 function samePeer(a: HostPeer, b: HostPeer): boolean {
-  return a.endpoint === b.endpoint && a.allowedIps.join(',') === b.allowedIps.join(',');
+  return a.endpoint === b.endpoint && (a.persistentKeepalive ?? 0) === (b.persistentKeepalive ?? 0) && a.allowedIps.join(',') === b.allowedIps.join(',');
+}
+
+/** wg takes 1–65535 seconds. */
+function keepalive(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 65535) throw new Error(`bad persistent keepalive ${seconds}`);
+  return seconds;
 }

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { networks, peers } from '../db/schema';
@@ -11,6 +11,7 @@ import { getSigningKey } from './signing-key';
 import { judgeAnswer } from '../../core/delivery/answer';
 import { recordApplied } from './claims';
 import { healthOf } from './push-host';
+import { changeNetwork } from '../networks/change';
 
 /*
  * The channel the agent opens (docs/agent-protocol.md, "The channel"): an HTTP long-poll.
@@ -64,10 +65,27 @@ function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<
   });
 }
 
-export async function nextEnvelope(db: Db, authorization: string | null, afterText: string | null, opts: { holdMs?: number; signal?: AbortSignal } = {}): Promise<Response> {
+/**
+ * A host without an endpoint is dialled by nobody: the hosts it dials admit the address its
+ * channel comes from (HostEntry.seenFrom). A new address is a new version for the network;
+ * the same address again (every poll, every reconnect) costs nothing but this comparison.
+ */
+async function noteSeenFrom(db: Db, host: HostPrincipal, from: string | null | undefined) {
+  if (!from || host.endpoint !== null || host.seenFrom === from) return;
+  await changeNetwork(db, null, host.networkId, async (tx) => {
+    const moved = await tx.update(peers).set({ seenFrom: from })
+      .where(and(eq(peers.id, host.peerId), isNull(peers.endpoint), sql`${peers.seenFrom} is distinct from ${from}::inet`))
+      .returning({ id: peers.id });
+    return { result: undefined, unchanged: moved.length === 0 };
+  });
+}
+
+/** `from`: the caller's address as client-ip.ts reads it (the socket's, or a trusted proxy's X-Forwarded-For). */
+export async function nextEnvelope(db: Db, authorization: string | null, afterText: string | null, opts: { holdMs?: number; signal?: AbortSignal; from?: string | null } = {}): Promise<Response> {
   const after = afterSchema.safeParse(afterText ?? '0');
   if (!after.success) throw invalid('after: the version the agent applied, a whole number ≥ 0', 'after');
   let host = await authenticateHost(db, authorization);
+  await noteSeenFrom(db, host, opts.from);
   const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
   await markSeen(db, host.peerId);
   for (;;) {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { peers } from '../db/schema';
 import { AppError } from '../errors';
@@ -11,7 +11,8 @@ import { hashToken, secretTokenPattern } from '../auth/secret-token';
  * the next lookup — which every call, and every wake of a held long-poll, makes.
  */
 
-export type HostPrincipal = { peerId: string; networkId: string };
+/** With what the channel needs to keep a NAT'd host's address current (channel.ts), from the same read. */
+export type HostPrincipal = { peerId: string; networkId: string; endpoint: string | null; seenFrom: string | null };
 
 const refused = (message: string) => new AppError(401, 'invalid_host_token', message);
 
@@ -19,7 +20,7 @@ export async function authenticateHost(db: Db, authorization: string | null): Pr
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) throw refused('Send Authorization: Bearer <the host token from enrolment>.');
   if (!secretTokenPattern.test(token) || !token.startsWith('mph_')) throw refused('This is not a host token.');
-  const [row] = await db.select({ peerId: peers.id, networkId: peers.networkId }).from(peers)
+  const [row] = await db.select({ peerId: peers.id, networkId: peers.networkId, endpoint: peers.endpoint, seenFrom: sql<string | null>`host(${peers.seenFrom})` }).from(peers)
     .where(eq(peers.hostTokenHash, hashToken(token)));
   if (!row) throw refused('Unknown or revoked host token: the host was re-enrolled or removed. Enrol it again.');
   return row;

@@ -31,6 +31,7 @@ async function readState(q: Queryable, networkId: string, now: Date): Promise<Ne
     q.select({
       peerId: peers.id, memberId: peers.memberId, kind: members.kind, process: peers.process, number: peers.number,
       ip: hostIp(peers.ip), publicKey: peers.publicKey, endpoint: peers.endpoint, gateway: peers.isGateway, tags: members.tags,
+      seenFrom: sql<string | null>`host(${peers.seenFrom})`,
     }).from(peers).innerJoin(members, eq(members.id, peers.memberId)).where(eq(peers.networkId, networkId)),
     q.select({ id: devices.id, publicKey: devices.publicKey, ip: hostIp(deviceAddresses.ip), name: devices.name, handle: users.handle })
       .from(deviceAddresses).innerJoin(devices, eq(devices.id, deviceAddresses.deviceId)).innerJoin(users, eq(users.id, devices.userId))
@@ -40,13 +41,15 @@ async function readState(q: Queryable, networkId: string, now: Date): Promise<Ne
   // Only an isolated network carries its policy: an open one filters nothing, so its
   // document stays what it was before policies existed.
   const policy = network.policyMode === 'isolated' ? await documentPolicy(q, networkId, network.policyMode, network.cidr, hostRows) : undefined;
-  const hosts = hostRows.map(({ tags: _tags, ...h }): HostEntry => ({
+  const hosts = hostRows.map(({ tags: _tags, seenFrom, ...h }): HostEntry => ({
     ...h,
     names: memberNames({ zone, networkId, memberId: h.memberId, kind: h.kind as MemberKind, process: h.kind === 'application' ? h.process : null, number: h.number }),
     // Keys and endpoints are checked on the way in; one that slipped through must not stop
     // the whole network's pushes (the agent refuses a document with a bad one), so it is left out.
     publicKey: h.publicKey && wgKeySchema.safeParse(h.publicKey).success ? h.publicKey : null,
     endpoint: h.endpoint && endpointSchema.safeParse(h.endpoint).success ? h.endpoint : null,
+    // Only a host without an endpoint is admitted by where it was seen (lib/core/protocol/host-config.ts).
+    ...(seenFrom && !h.endpoint && h.publicKey ? { seenFrom } : {}),
   }));
   const deviceList = deviceRows
     .filter((d) => wgKeySchema.safeParse(d.publicKey).success)

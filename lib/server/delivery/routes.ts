@@ -54,7 +54,8 @@ export async function enrollRoute(request: Request): Promise<Response> {
 export async function nextRoute(request: Request): Promise<Response> {
   try {
     const url = new URL(request.url);
-    return await nextEnvelope(await getDb(), request.headers.get('authorization'), url.searchParams.get('after'), { signal: request.signal });
+    const from = clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES);
+    return await nextEnvelope(await getDb(), request.headers.get('authorization'), url.searchParams.get('after'), { signal: request.signal, from });
   } catch (error) {
     return failure(error);
   }

@@ -84,6 +84,7 @@ export async function joinHost(db: Db, input: JoinInput, ip: string | null) {
     await claimPublicKey(tx, input.publicKey, { peerId: peer.id });
     await tx.update(peers).set({
       publicKey: input.publicKey, endpoint: input.endpoint ?? null, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken),
+      seenFrom: input.endpoint ? null : ip, // behind NAT: where it comes from (channel.ts keeps it current)
       lastSeenAt: null, appliedVersion: 0, pushState: 'pending', attempts: 0, lastError: null,
       nextAttemptAt: sql`now()`, claimedAt: null, agentOk: null, agentHealth: null, lastHandshakeAt: null,
     }).where(eq(peers.id, peer.id));

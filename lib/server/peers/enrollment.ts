@@ -80,7 +80,7 @@ export async function enrollHost(db: Db, input: EnrollInput, ip: string | null) 
   return changeNetwork(db, null, consumeToken, async (tx, network) => {
     await claimPublicKey(tx, input.publicKey, { peerId });
     await tx.update(peers).set({
-      publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null,
+      publicKey: input.publicKey, endpoint: input.endpoint, agentUrl: input.agentUrl ?? null, hostTokenHash: hashToken(hostToken), lastSeenAt: null, seenFrom: null,
       appliedVersion: 0, pushState: 'pending', attempts: 0, lastError: null,
       nextAttemptAt: sql`now()`, claimedAt: null,
     }).where(eq(peers.id, peerId));

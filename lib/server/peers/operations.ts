@@ -4,6 +4,7 @@ import { idPattern } from '../../core/ids';
 import { updatePeerSchema } from '../../core/devices/schemas';
 import { getPeer, listPeers } from './peers';
 import { updatePeer } from './update';
+import { peerReach } from './reach';
 
 // The peers aggregate: a network's instances, their addresses, keys, enrolment and delivery state.
 
@@ -23,6 +24,13 @@ export const getPeerOp = operation({
   name: 'peers.get', input: z.object({ peerId: id }),
   permission: 'project.read', scope: (i) => ({ peer: i.peerId }),
   run: (ctx, i) => getPeer(ctx.db, i.peerId),
+});
+
+// Which hosts the peer reaches directly, which through the gateway, which not at all (the peer page).
+export const getPeerReachOp = operation({
+  name: 'peers.reach', input: z.object({ peerId: id }),
+  permission: 'project.read', scope: (i) => ({ peer: i.peerId }),
+  run: (ctx, i) => peerReach(ctx.db, i.peerId),
 });
 
 // Registers the public key (and endpoint) of a peer run by hand, or makes a peer the gateway (admins).

@@ -20,6 +20,9 @@ export const peers = pgTable(
     publicKey: text('public_key').unique(),
     endpoint: text('endpoint'),
     agentUrl: text('agent_url'),
+    // Where the agent's channel last came from, as the control plane saw it (client-ip.ts):
+    // for a host without an endpoint (behind NAT), what the hosts it dials admit (host-config.ts).
+    seenFrom: inet('seen_from'),
     hostTokenHash: text('host_token_hash').unique(),
     isGateway: boolean('is_gateway').notNull().default(false),
     appliedVersion: bigint('applied_version', { mode: 'number' }).notNull().default(0),

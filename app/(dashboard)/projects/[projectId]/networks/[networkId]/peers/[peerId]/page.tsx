@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { load } from '@/lib/server/actions/load';
-import { getPeerOp } from '@/lib/server/peers/operations';
+import { getPeerOp, getPeerReachOp } from '@/lib/server/peers/operations';
 import { getNetworkOp } from '@/lib/server/networks/operations';
 import { can } from '@/lib/core/permissions';
 import { configFileName } from '@/lib/core/wireguard/client-config';
@@ -12,6 +12,7 @@ import { PeerConfigGenerator } from '@/components/devices/peer-config-generator'
 import { EnrollPanel } from '@/components/pushes/enroll-panel';
 import { publicUrl } from '@/lib/server/public-url';
 import { PeerLiveStatus } from '@/components/networks/peer-live-status';
+import { PeerReachList } from '@/components/networks/peer-reach';
 import { GatewayForm } from './gateway-form';
 
 export const metadata: Metadata = { title: 'Peer' };
@@ -20,7 +21,7 @@ type Params = Promise<{ projectId: string; networkId: string; peerId: string }>;
 
 export default async function PeerPage({ params }: { params: Params }) {
   const { projectId, networkId, peerId } = await params;
-  const [network, peer] = [await load(getNetworkOp, { networkId }), await load(getPeerOp, { peerId })];
+  const [network, peer, reach] = [await load(getNetworkOp, { networkId }), await load(getPeerOp, { peerId }), await load(getPeerReachOp, { peerId })];
   // Each id is checked by the gate; the path must also hang together.
   if (network.projectId !== projectId || peer.networkId !== networkId) notFound();
   const title = `${peer.memberLabel} ${peer.process ? `${peer.process}.` : '#'}${peer.number}`;
@@ -51,6 +52,13 @@ export default async function PeerPage({ params }: { params: Params }) {
           <dd className="min-w-0">{peer.endpoint ? <Copyable value={peer.endpoint} label="endpoint" /> : <span className="text-slate-500">none: it dials out</span>}</dd>
         </dl>
       </Card>
+
+      {peer.publicKey && (
+        <Card>
+          <CardHeader title="Reaches" description="The other hosts, and how this one's WireGuard gets to them." />
+          <PeerReachList reach={reach} selfHasEndpoint={peer.endpoint !== null} hrefOf={(id) => `${networkHref}/peers/${id}`} />
+        </Card>
+      )}
 
       <Card>
         <CardHeader title="Status" description="What the agent on this host last reported; refreshed every few seconds." />

@@ -1,0 +1,1 @@
+ALTER TABLE "peers" ADD COLUMN "seen_from" "inet";
