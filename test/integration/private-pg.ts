@@ -27,7 +27,12 @@ function pgBin(): string {
   return path.join(root, newest, 'bin');
 }
 
-export function startPrivateCluster(port: number, prefix = 'faults'): PrivateCluster {
+/*
+ * Not 127.0.0.1: a port in the ephemeral range (55432) is often the local end of some other
+ * process's connection on 127.0.0.1 (or its TIME-WAIT), which makes PostgreSQL's bind fail.
+ * Nothing connects from another loopback address.
+ */
+export function startPrivateCluster(port: number, prefix = 'faults', address = '127.0.20.1'): PrivateCluster {
   const bin = pgBin();
   const root = process.getuid?.() === 0;
   if (root) {
@@ -53,10 +58,10 @@ export function startPrivateCluster(port: number, prefix = 'faults'): PrivateClu
   let running = false;
   let removed = false;
   const cluster: PrivateCluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@${address}:${port}/postgres`,
     dir,
     start: () => {
-      asPg('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+      asPg('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=${address} -c fsync=off`, 'start']);
       running = true;
     },
     stop: (mode = 'fast') => {
