@@ -221,6 +221,18 @@ describe('faults during delivery: nothing lost, nothing applied twice, no host b
       expect(saved.version).toBeGreaterThanOrEqual(before);
       a.start();
     }
+    // And killed the moment it has persisted the latest version, before its answer is sent
+    // (the answer follows a drift check and `wg show`): only its next poll can say it applied it.
+    await app.converged(networkId, 20_000);
+    for (let i = 0; i < 2; i++) await addRule();
+    const latest = await version();
+    await waitFor(`agent a to persist version ${latest}`, async () => {
+      try { return a.applied().version === latest; } catch { return false; } // mid-rename: not torn, just not there
+    }, 10_000, 1);
+    await a.kill();
+    const answered = (await app.api<{ items: { ip: string; appliedVersion: number }[] }>('GET', `/networks/${networkId}/peers`)).items;
+    console.log(`agent killed after persisting ${latest}; the control plane had recorded ${JSON.stringify(answered.map((x) => x.appliedVersion))}`);
+    a.start();
     const back = Date.now();
     expect(await expectComplete('agent restarted', back, 20_000)).toBeLessThan(20_000);
     // The restarted agent's interface is whole: it has the other host as its peer.
