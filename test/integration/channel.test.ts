@@ -131,6 +131,27 @@ describe('delivery over the channel', () => {
     await allApplied(fleet, [h.peerId], v, 1000);
   });
 
+  it('an answer lost on its way (app restarted, agent killed) is made good by the next poll\'s after', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const v = await versionOf(t.db, net.networkId);
+    expect((await poll(h.hostToken)).status).toBe(200); // the envelope went out; its answer never came
+    const row = async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0];
+    expect(await row()).toMatchObject({ appliedVersion: 0, pushState: 'sent' });
+    // The agent, back, polls with the version it applied: up to date, so the poll is held (given up here).
+    const held = (after: number) => fetch(`${server.url}/api/agent/v1/next?after=${after}`, {
+      headers: { authorization: `Bearer ${h.hostToken}` }, signal: AbortSignal.timeout(300),
+    }).catch(() => null);
+    await held(v);
+    expect(await row()).toMatchObject({ appliedVersion: v, pushState: 'applied', lastError: null });
+    expect((await row()).appliedAt).not.toBeNull();
+    // Never above the network's version, and never back down.
+    await held(v + 100);
+    expect((await row()).appliedVersion).toBe(v);
+    expect((await poll(h.hostToken, '0')).status).toBe(200);
+    expect((await row()).appliedVersion).toBe(v);
+  });
+
   it('the worker does not push directly to a host connected over its channel', async () => {
     const net = await channelHosts(1, (id) => fleet.add(id));
     const [h] = net.hosts;

@@ -121,6 +121,10 @@ export type BuiltApp = {
   api: <T = Record<string, unknown>>(method: string, url: string, body?: unknown) => Promise<T>;
   /** Waits (no worker call, no button) until every enrolled host of the network runs its current version. */
   converged: (networkId: string, withinMs?: number) => Promise<MeshPeer[]>;
+  /** SIGKILL, no cleanup at all (faults.test.ts); resolves once the process is gone. */
+  kill: () => Promise<void>;
+  /** The same app again (same environment and secrets, same database), waited for until it serves. */
+  restart: () => Promise<void>;
 };
 
 /**
@@ -141,11 +145,23 @@ export async function startBuiltApp(p: Plumbing, o: {
   const cli = (...args: string[]) => execFileSync(path.join(cwd, 'node_modules/.bin/tsx'), ['scripts/cli.ts', ...args], { env: appEnv, encoding: 'utf8', timeout: 60_000 });
   cli('user', 'create', '--email', o.email, '--password', 'correct horse battery staple', '--name', 'Mesh');
   const apiToken = cli('token', 'create', '--email', o.email).trim();
-  const server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
-  await waitFor(`the app on ${base}`, async () => {
+  let server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
+  const serving = () => waitFor(`the app on ${base}`, async () => {
     if (server.exitCode !== null) throw new Error(`the app exited: ${server.output()}`);
     return (await fetch(`${base}/sign-in`, { signal: AbortSignal.timeout(5_000) })).ok;
-  }, 90_000, 500);
+  }, 90_000, 200);
+  await serving();
+  const kill = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGKILL');
+    await gone;
+  };
+  const restart = async () => {
+    await kill();
+    server = p.spawn(process.execPath, [serverEntry], { env: appEnv, cwd });
+    await serving();
+  };
 
   const api: BuiltApp['api'] = async (method, url, body) => {
     const res = await fetch(`${base}/api/v1${url}`, {
@@ -164,5 +180,5 @@ export async function startBuiltApp(p: Plumbing, o: {
       if (behind.length > 0) console.log('behind:', behind.map((x) => `${x.ip} ${x.appliedVersion}/${x.desiredVersion} ${x.lastError ?? ''}`).join('; '));
       return behind.length === 0 && enrolled.length > 0 ? items : null;
     }, withinMs, 200);
-  return { base, api, converged };
+  return { base, api, converged, kill, restart };
 }

@@ -49,13 +49,43 @@ async function openPostgres(url: string, migrated: boolean): Promise<Handle> {
   const unprepared = client.unsafe.bind(client);
   client.unsafe = ((query, parameters, options) =>
     unprepared(query, parameters, { ...options, prepare: (parameters?.length ?? 0) <= maxPreparedParameters })) as typeof client.unsafe;
-  // postgres.js keeps one dedicated connection for every LISTEN of this client, re-made on loss.
+  const listeners = new Set<ReturnType<typeof postgres>>();
   const listen: Listen = async (channel, onNotify, onListen) => {
-    const { unlisten } = await client.listen(channel, (payload) => onNotify(payload), onListen);
-    return unlisten;
+    // A client of its own (postgres.js keeps one dedicated connection per client for its
+    // LISTENs, re-made on loss), with a reconnect backoff of at most 1 s. The pool's default,
+    // (3^retries)/100 s up to 20 s, counts every query that failed during an outage: after a
+    // database restart the LISTEN came back 5–20 s late, and changes made meanwhile woke no one.
+    for (let attempt = 1; ; attempt++) {
+      const listener = postgres(url, {
+        max: 1, onnotice: () => {}, connection: { application_name: 'meshplane' }, backoff: listenBackoff,
+      });
+      listeners.add(listener);
+      try {
+        const { unlisten } = await listener.listen(channel, (payload) => onNotify(payload), onListen);
+        return async () => {
+          await unlisten();
+          listeners.delete(listener);
+          await listener.end({ timeout: 5 });
+        };
+      } catch (e) {
+        // The first LISTEN failed (the database went away just now): postgres.js would keep the
+        // failed attempt for good, so a fresh client tries again, for about a minute.
+        listeners.delete(listener);
+        await listener.end({ timeout: 1 }).catch(() => {});
+        if (attempt >= 60) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   };
-  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.end(), listen };
+  const close = async () => {
+    await Promise.all([...listeners].map((l) => l.end({ timeout: 5 })));
+    await client.end();
+  };
+  return { db: drizzle(client, { schema }) as unknown as Db, close, listen };
 }
+
+/** Seconds before the listening connection is tried again after its `retries`-th failure in a row. */
+export const listenBackoff = (retries: number) => Math.min(0.1 * 2 ** retries, 1);
 
 /**
  * PGlite's PostgreSQL runs inside the server's process, in WebAssembly memory that never

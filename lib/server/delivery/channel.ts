@@ -47,6 +47,26 @@ async function markSeen(db: Db, peerId: string, sending = false) {
   }).where(eq(peers.id, peerId));
 }
 
+/**
+ * markSeen at the start of a poll, which also records the version the agent states it applied
+ * (and persisted) when that is above what the host's row says, capped at the network's version:
+ * else an answer lost on its way (the app restarted, the agent was killed between applying and
+ * answering) left the host "behind" for good while it polls, up to date, for a change that
+ * never comes. The host's own word, as its answer is; the applied version still only grows.
+ * One statement, as before: a reconnect costs no more.
+ */
+async function markPolled(db: Db, peerId: string, stated: number) {
+  const v = sql`least(${stated}::bigint, n.config_version)`;
+  const raised = sql`${v} > p.applied_version`;
+  await db.execute(sql`
+    update peers p set last_seen_at = now(), claimed_at = null,
+      applied_version = greatest(p.applied_version, ${v}),
+      applied_at = case when ${raised} then now() else p.applied_at end,
+      push_state = case when ${raised} then 'applied' else p.push_state end,
+      last_error = case when ${raised} then null else p.last_error end
+    from networks n where p.id = ${peerId} and n.id = p.network_id`);
+}
+
 /** Resolves when this network changes (or the listener reconnected), or after `ms`. */
 function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -87,7 +107,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
   let host = await authenticateHost(db, authorization);
   await noteSeenFrom(db, host, opts.from);
   const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
-  await markSeen(db, host.peerId);
+  await markPolled(db, host.peerId, after.data);
   for (;;) {
     // Listening first, then reading: a change committed in between is not missed.
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
