@@ -8,12 +8,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { auditLog, sessions, type User } from '@/lib/server/db/schema';
+import { auditLog, sessions, users, type User } from '@/lib/server/db/schema';
 import { openDatabase } from '@/lib/server/db/client';
 import { createScratchDatabase } from '../scratch-database';
 import { createSession, endSession, findSessionUser } from '@/lib/server/auth/sessions';
 import { changePasswordOp, endAllSessionsOp } from '@/lib/server/users/operations';
-import { signUp, signUpState } from '@/lib/server/users/sign-up';
+import { oidcAccount, signUp, signUpState } from '@/lib/server/users/sign-up';
 import { checkCredentials } from '@/lib/server/users/users';
 import { parseEnv } from '@/lib/server/env';
 import { useTestDb } from './db';
@@ -122,6 +122,39 @@ describe('MESHPLANE_SIGNUP', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 403, code: 'signup_closed' });
       expect(await signUpState(handle.db, 'first')).toMatchObject({ open: false, message: expect.stringMatching(/closed: this server already has its first account/) });
+    } finally {
+      await handle.close();
+      await scratch.drop();
+    }
+  }, 60_000);
+});
+
+describe('single sign-on (OIDC) follows MESHPLANE_SIGNUP and never takes an account by an unverified email', () => {
+  const t = useTestDb();
+  const claims = (email: string, emailVerified: boolean) => ({ subject: `sub-${email}`, email, emailVerified, name: '' });
+
+  it('a new person gets an account only where sign-up would give one', async () => {
+    expect(await oidcAccount(t.db, 'closed', claims(uniqueEmail('oidc'), true))).toBeNull();
+    expect(await oidcAccount(t.db, 'first', claims(uniqueEmail('oidc'), true))).toBeNull(); // the shared test database has users
+    const open = await oidcAccount(t.db, 'open', claims(uniqueEmail('oidc'), true));
+    expect(open?.oidcSubject).toMatch(/^sub-oidc-/);
+    // Once linked, the subject signs in whatever the policy says now.
+    expect((await oidcAccount(t.db, 'closed', claims(open!.email, false)))?.id).toBe(open!.id);
+  });
+
+  it('links an existing account by email only when the provider verified the address', async () => {
+    const owner = await makeUser(t.db);
+    expect(await oidcAccount(t.db, 'open', claims(owner.email, false))).toBeNull();
+    expect((await t.db.select().from(users).where(eq(users.id, owner.id)))[0].oidcSubject).toBeNull();
+    expect((await oidcAccount(t.db, 'closed', claims(owner.email, true)))?.id).toBe(owner.id);
+  });
+
+  it('first: the first account on an empty server may come from single sign-on, and only one', async () => {
+    const scratch = await createScratchDatabase(new URL('/postgres', inject('testDatabaseUrl')).toString(), 'meshplane_test_');
+    const handle = await openDatabase(scratch.url);
+    try {
+      const results = await Promise.all(Array.from({ length: 4 }, () => oidcAccount(handle.db, 'first', claims(uniqueEmail('oidc'), true))));
+      expect(results.filter((u) => u !== null)).toHaveLength(1);
     } finally {
       await handle.close();
       await scratch.drop();

@@ -9,11 +9,16 @@ import { oidcButton } from '../oidc';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default async function SignInPage() {
+/** Why a single sign-on came back here (lib/server/auth/config.ts's signIn callback). */
+const oidcRefused = 'Single sign-on did not sign you in: this server makes no new accounts that way, or an account with your email exists and your provider has not verified the address. Ask a project owner or admin for an invitation link, or sign in with your password.';
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+  const refused = (await searchParams).error === 'oidc_refused';
   const signUp = await signUpState(await getDb(), env().MESHPLANE_SIGNUP);
   return (
     <>
       <h1 className="mb-4 text-xl font-semibold">Sign in</h1>
+      {refused && <p role="alert" className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">{oidcRefused}</p>}
       <AuthForm mode="sign-in" action={signInAction} />
       {oidcButton()}
       <p className="mt-4 text-center text-sm text-slate-600">

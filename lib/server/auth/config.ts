@@ -2,7 +2,8 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { env } from '../env';
 import { getDb } from '../db/client';
-import { signInSchema, upsertOidcUser } from '../users/users';
+import { signInSchema } from '../users/users';
+import { oidcAccount } from '../users/sign-up';
 import { attemptSignIn } from './sign-in';
 import { createSession, endSession, sessionMaxAgeSeconds } from './sessions';
 import { clientIp } from '../http/client-ip';
@@ -61,13 +62,20 @@ function config(): NextAuthConfig {
       },
     },
     callbacks: {
-      async jwt({ token, user, account, profile }) {
-        let uid: string | undefined;
-        if (account?.provider === 'oidc' && profile?.email) {
-          uid = (await upsertOidcUser(await getDb(), String(profile.sub ?? account.providerAccountId), profile.email, String(profile.name ?? ''))).id;
-        } else if (user?.id) {
-          uid = user.id;
-        }
+      // An OIDC sign-in is refused (back to the sign-in page, which says why) when the sign-up
+      // policy would refuse the account, or when it would take over an account by an unverified email.
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== 'oidc') return true;
+        const found = profile?.email ? await oidcAccount(await getDb(), e.MESHPLANE_SIGNUP, {
+          subject: String(profile.sub ?? account.providerAccountId), email: profile.email,
+          emailVerified: profile.email_verified === true, name: String(profile.name ?? ''),
+        }) : null;
+        if (!found) return '/sign-in?error=oidc_refused';
+        user.id = found.id; // the jwt callback below takes the account from here
+        return true;
+      },
+      async jwt({ token, user }) {
+        const uid = user?.id;
         // A sign-in (not a refresh of an existing cookie): a session row of its own.
         if (uid) {
           token.uid = uid;

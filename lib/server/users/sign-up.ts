@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db } from '../db/client';
+import type { Db, Queryable } from '../db/client';
 import { rows } from '../db/client';
 import type { User } from '../db/schema';
 import { AppError } from '../errors';
-import { createUser, type signUpSchema } from './users';
+import { createOidcUser, createUser, findUserByEmail, findUserByOidcSubject, linkOidcSubject, type OidcClaims, type signUpSchema } from './users';
 
 /** MESHPLANE_SIGNUP: who may make an account from the sign-up page. Invitations work under every policy. */
 export type SignUpPolicy = 'first' | 'open' | 'closed';
@@ -33,10 +33,32 @@ export async function signUpState(db: Db, policy: SignUpPolicy): Promise<{ open:
 export async function signUp(db: Db, policy: SignUpPolicy, input: z.input<typeof signUpSchema>): Promise<User> {
   if (policy === 'closed') throw closed('closed');
   if (policy === 'open') return createUser(db, input);
+  const user = await asFirstAccount(db, (tx) => createUser(tx, input));
+  if (!user) throw closed('first');
+  return user;
+}
+
+/**
+ * Who an OIDC sign-in is, or null when it is refused: the account already linked to the
+ * subject; else the account with the same email, linked only when the provider says the email
+ * is verified (else whoever registers that address at the provider would take the account);
+ * else a new account, only where the sign-up policy allows one, as on the sign-up page.
+ */
+export async function oidcAccount(db: Db, policy: SignUpPolicy, c: OidcClaims): Promise<User | null> {
+  const linked = await findUserByOidcSubject(db, c.subject);
+  if (linked) return linked;
+  const existing = await findUserByEmail(db, c.email);
+  if (existing) return c.emailVerified ? linkOidcSubject(db, existing.id, c.subject) : null;
+  if (policy === 'closed') return null;
+  if (policy === 'open') return createOidcUser(db, c);
+  return asFirstAccount(db, (tx) => createOidcUser(tx, c));
+}
+
+/** `make`'s account when the server has none yet, else null; the table is locked meanwhile. */
+async function asFirstAccount(db: Db, make: (tx: Queryable) => Promise<User>): Promise<User | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table users in exclusive mode`);
     const [row] = await rows<{ any: boolean }>(tx, sql`select exists (select 1 from users) as any`);
-    if (row.any) throw closed('first');
-    return createUser(tx, input);
+    return row.any ? null : make(tx);
   });
 }

@@ -64,17 +64,21 @@ export async function checkCredentials(db: Db, email: string, password: string):
   return ok && user?.passwordHash ? user : undefined;
 }
 
-/** First OIDC sign-in links to the account with the same email, or creates one. */
-export async function upsertOidcUser(db: Db, subject: string, email: string, name: string): Promise<User> {
-  const [bySubject] = await db.select().from(users).where(eq(users.oidcSubject, subject));
-  if (bySubject) return bySubject;
-  const existing = await findUserByEmail(db, email);
-  if (existing) {
-    const [linked] = await db.update(users).set({ oidcSubject: subject }).where(eq(users.id, existing.id)).returning();
-    return linked;
-  }
+export type OidcClaims = { subject: string; email: string; emailVerified: boolean; name: string };
+
+export async function findUserByOidcSubject(db: Queryable, subject: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.oidcSubject, subject));
+  return user;
+}
+
+export async function linkOidcSubject(db: Queryable, userId: string, subject: string): Promise<User> {
+  const [linked] = await db.update(users).set({ oidcSubject: subject }).where(eq(users.id, userId)).returning();
+  return linked;
+}
+
+export async function createOidcUser(db: Queryable, c: OidcClaims): Promise<User> {
   const [created] = await db.insert(users).values({
-    id: newId('user'), email: email.toLowerCase(), name, handle: await freeHandle(db, handleFromEmail(email)), oidcSubject: subject,
+    id: newId('user'), email: c.email.toLowerCase(), name: c.name, handle: await freeHandle(db, handleFromEmail(c.email)), oidcSubject: c.subject,
   }).returning();
   return created;
 }
