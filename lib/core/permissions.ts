@@ -23,3 +23,11 @@ export function can(role: Role | null | undefined, permission: Permission): bool
 }
 
 export const roleRank: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+/** Why the last owner can be neither demoted nor removed: a project always keeps someone who can manage it. */
+export const lastOwnerMessage = 'This is the last owner: make someone else owner first.';
+
+/** Whether `member` is the project's only owner (the server refuses to demote or remove them). */
+export function isLastOwner(team: { role: Role }[], member: { role: Role }): boolean {
+  return member.role === 'owner' && team.filter((m) => m.role === 'owner').length <= 1;
+}

@@ -6,6 +6,7 @@ import { AppError, conflict, notFound, pgErrorCode } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
 import { emailSchema } from '../users/users';
 import { accessChanged } from './access-hooks';
+import { lastOwnerMessage } from '../../core/permissions';
 
 export const roleSchema = z.enum(roles, { error: 'Choose owner, admin, developer or viewer.' });
 export const addTeamMemberSchema = z.object({ email: emailSchema, role: roleSchema });
@@ -56,7 +57,7 @@ export async function changeRole(db: Db, actor: Actor, projectId: string, userId
     await lockProject(tx, projectId);
     const before = await currentRole(tx, projectId, userId);
     if (before === 'owner' && role !== 'owner' && (await ownerCount(tx, projectId)) <= 1) {
-      throw conflict('This is the last owner: make someone else owner first.', 'role', 'last_owner');
+      throw conflict(lastOwnerMessage, 'role', 'last_owner');
     }
     const [row] = await tx.update(memberships).set({ role })
       .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId))).returning();
@@ -71,7 +72,7 @@ export async function removeTeamMember(db: Db, actor: Actor, projectId: string, 
     await lockProject(tx, projectId);
     const before = await currentRole(tx, projectId, userId);
     if (before === 'owner' && (await ownerCount(tx, projectId)) <= 1) {
-      throw conflict('This is the last owner: make someone else owner first.', 'userId', 'last_owner');
+      throw conflict(lastOwnerMessage, 'userId', 'last_owner');
     }
     await tx.delete(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
     await recordAudit(tx, actor, { projectId, action: 'team.remove', resourceType: 'user', resourceId: userId, details: { role: before } });

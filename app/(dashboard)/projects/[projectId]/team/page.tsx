@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { load } from '@/lib/server/actions/load';
 import { getProjectOp, listTeamOp } from '@/lib/server/projects/operations';
-import { can } from '@/lib/core/permissions';
+import { can, isLastOwner } from '@/lib/core/permissions';
 import { Card, CardHeader, Badge, EmptyState } from '@/components/ui/card';
 import { AddTeamMemberForm, RoleSelect } from './team-forms';
 import { ConfirmForm } from '@/components/ui/confirm-form';
@@ -30,7 +30,9 @@ export default async function TeamPage({ params }: { params: Promise<{ projectId
                 <p className="font-medium break-words [overflow-wrap:anywhere]">{m.name || m.email}{m.userId === me.id && <span className="ml-2 text-xs text-slate-500">(you)</span>}</p>
                 <p className="text-sm break-words text-slate-500 [overflow-wrap:anywhere]">{m.email} · <code className="font-mono">{m.handle}</code></p>
               </div>
-              {manage ? (
+              {manage && isLastOwner(team, m) ? (
+                <span className="flex flex-wrap items-center gap-2"><Badge tone="indigo">owner</Badge><span className="text-xs text-slate-500">the only owner: make someone else owner to change this</span></span>
+              ) : manage ? (
                 <>
                   <RoleSelect projectId={projectId} userId={m.userId} role={m.role} email={m.email} />
                   <ConfirmForm action={removeTeamMemberAction} hidden={{ projectId, userId: m.userId }} size="sm"
