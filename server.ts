@@ -25,6 +25,7 @@ import { installClusterMetrics, serveMetrics } from './lib/server/metrics/endpoi
 import { dbPoolMax } from './lib/server/metrics/process-metrics';
 import { poolMax } from './lib/server/db/client';
 import { directApi } from './lib/server/http/direct-api';
+import { serveAgentChannel } from './lib/server/http/direct-agent';
 import { apiDocs } from './lib/server/openapi/registry';
 
 const dev = process.argv.includes('--dev');
@@ -113,7 +114,7 @@ async function serve(index: number) {
     if ((req.url === '/metrics' || req.url?.startsWith('/metrics?')) && await serveMetrics(req, res)) return;
     if (api) {
       try {
-        if (await api(req, res)) return;
+        if (await api(req, res) || await serveAgentChannel(req, res)) return;
       } catch (e) {
         // A route answers its own errors; this is a failure while sending the answer.
         console.error(e);
