@@ -28,7 +28,8 @@ export function newerSource(root: string, since: number, skip: Set<string>): str
 export function buildNeeded(root: string, distDir: string): string | null {
   const buildId = path.join(root, distDir, 'BUILD_ID');
   if (!existsSync(buildId)) return `there is no build in ${distDir}/`;
-  const changed = newerSource(root, statSync(buildId).mtimeMs, new Set([distDir]));
+  // The benchmark's own files are not part of the app: editing them needs no new build.
+  const changed = newerSource(root, statSync(buildId).mtimeMs, new Set([distDir, 'bench']));
   return changed ? `${path.relative(root, changed)} changed after the build in ${distDir}/` : null;
 }
 

@@ -432,7 +432,7 @@ async function main() {
     row(`a full round for ${N.toLocaleString('en')} hosts from scratch (every host behind)`, msTarget(20_000), full.ms, ms(full.ms),
       `${roundNotes(full)}; runWorkerRound in-process, batch ${e.hosts + 10}, concurrency ${process.env.MESHPLANE_PUSH_CONCURRENCY ?? 64} (default)`);
     row(`the same full round: peak memory (RSS of the worker process)`, { value: 1.5e9, text: '≤ 1.5 GB' }, full.peakRss, mb(full.peakRss),
-      `RSS before ${mb(full.rssBefore)}; VmHWM and 5 ms samples of process.memoryUsage().rss (samples: ${mb(full.sampledPeakRss)})`);
+      `RSS before ${mb(full.rssBefore)}; VmHWM and 20 ms samples of process.memoryUsage.rss() (samples: ${mb(full.sampledPeakRss)})`);
 
     const member = batchMembers[0];
     let instances = 100;

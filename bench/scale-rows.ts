@@ -123,7 +123,7 @@ export async function scaleRows(ctx: ScaleContext) {
     row(`issue 19: a ${big} network: a full round from scratch (every host behind)`, msTarget(40_000), full.ms, ms(full.ms),
       `${full.notes}; runWorkerRound in the worker process, batch ${n(e.hosts + 10)}, concurrency ${process.env.MESHPLANE_PUSH_CONCURRENCY ?? 64}`);
     row('issue 19: the same full round: peak memory (RSS of the worker process)', { value: 2e9, text: '≤ 2 GB' }, full.peakRss, mb(full.peakRss),
-      `RSS before ${mb(full.rssBefore)}; VmHWM and 5 ms samples (samples: ${mb(full.sampledPeakRss)})`);
+      `RSS before ${mb(full.rssBefore)}; VmHWM and 20 ms samples (samples: ${mb(full.sampledPeakRss)})`);
 
     const changes: Awaited<ReturnType<typeof deliver>>[] = [];
     for (let i = 1; i <= size.repeats; i++) {

@@ -3,8 +3,8 @@
  * in-process through lib/server/delivery/worker.ts runWorkerRound (what POST /api/worker and the
  * dev timer call), and "compute and sign" through the same document functions the round
  * uses (lib/server/delivery/documents.ts). Peak memory is the process's resident set: sampled from
- * process.memoryUsage.rss() every 5 ms (not memoryUsage(), whose heap statistics took about 2 %
- * of a round's CPU), and the kernel's high-water mark (VmHWM in /proc/self/status, reset through
+ * process.memoryUsage.rss() every 20 ms (each reading is a read of /proc: at 5 ms, and with
+ * memoryUsage()'s heap statistics, the sampling took 2–3 % of a round's CPU), and the kernel's high-water mark (VmHWM in /proc/self/status, reset through
  * /proc/self/clear_refs before each measured round).
  * Run as a child of bench/run.ts (IPC).
  */
@@ -43,7 +43,7 @@ async function round(args: RoundArgs) {
   const rssBefore = process.memoryUsage.rss();
   const reset = resetHighWaterMark();
   let sampled = rssBefore;
-  const sampler = setInterval(() => { sampled = Math.max(sampled, process.memoryUsage.rss()); }, 5);
+  const sampler = setInterval(() => { sampled = Math.max(sampled, process.memoryUsage.rss()); }, 20);
   const cpu0 = process.cpuUsage();
   const startedAt = epochNow();
   const t0 = performance.now();
