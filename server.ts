@@ -24,6 +24,8 @@ import { runCommand } from './scripts/cli';
 import { installClusterMetrics, serveMetrics } from './lib/server/metrics/endpoint';
 import { dbPoolMax } from './lib/server/metrics/process-metrics';
 import { poolMax } from './lib/server/db/client';
+import { directApi } from './lib/server/http/direct-api';
+import { apiDocs } from './lib/server/openapi/registry';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -102,10 +104,23 @@ async function serve(index: number) {
   dbPoolMax.set(e.DATABASE_URL ? poolMax : 1);
   await preparing;
   const handle = app.getRequestHandler();
+  // The JSON API's routes answered here, ahead of Next's router (lib/server/http/direct-api.ts);
+  // under --dev Next serves them, so that editing a route reloads it.
+  const api = dev ? null : directApi(apiDocs.map((d) => d.route), { hostname, port });
   createServer(async (req, res) => {
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
     // /metrics is answered here, next to the cluster's plumbing (lib/server/metrics/endpoint.ts).
     if ((req.url === '/metrics' || req.url?.startsWith('/metrics?')) && await serveMetrics(req, res)) return;
+    if (api) {
+      try {
+        if (await api(req, res)) return;
+      } catch (e) {
+        // A route answers its own errors; this is a failure while sending the answer.
+        console.error(e);
+        if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
+        return;
+      }
+    }
     handle(req, res);
   }).listen(port, hostname, () => {
     if (index === 0) console.log(`Meshplane is listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);

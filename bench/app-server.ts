@@ -1,10 +1,12 @@
 /*
- * The built app (bench/build.ts), started the way production
- * starts it: `NODE_ENV=production tsx server.ts`, on 127.0.0.1 and a port of 3500–3599, in
- * its own process group so that stopping it stops nothing else.
+ * The built app (bench/build.ts), started the way production starts it (`npm start`):
+ * `NODE_ENV=production node dist/server/server.mjs`, on 127.0.0.1 and a port of 3500–3599, in
+ * its own process group so that stopping it stops nothing else. `nodeArgs` go before the
+ * script (e.g. --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
+import { serverBundle } from './build';
 import { sleep, waitFor } from './stats';
 
 export type AppServer = { url: string; pid: number; stop: () => Promise<void>; logFile: string };
@@ -14,11 +16,13 @@ export type AppServer = { url: string; pid: number; stop: () => Promise<void>; l
 const running = new Set<() => Promise<void>>();
 export const stopAllAppServers = () => Promise.all([...running].map((stop) => stop()));
 
-export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string }): Promise<AppServer> {
+export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string; nodeArgs?: string[]; unset?: string[] }): Promise<AppServer> {
   const log = openSync(opts.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' };
+  for (const name of opts.unset ?? []) delete env[name]; // e.g. DATABASE_URL: the embedded database
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverBundle], {
     cwd: opts.root,
-    env: { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' },
+    env,
     stdio: ['ignore', log, log],
     detached: true, // its own process group: stop() signals exactly this server
   });

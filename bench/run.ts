@@ -355,6 +355,11 @@ async function main() {
       + `the same requests alone through the API (GET …/peers?limit=100&q=): p50 ${ms(median(apiSearch))}, p95 ${ms(percentile(apiSearch, 95))}`);
   });
 
+  // -- issue 19: against the machine's limits (bench/limits-rows.ts) ---------------------------
+  const { limitsRows } = await import('./limits-rows');
+  await limitsRows({ root, db, appEnv, tmp, quick, N, chromiumPath, base, api, token, session, email, password,
+    projectId: project.id, issue3Network, bigNetwork, row, phase, log });
+
   log('stopping the app server (the worker runs in its own process)');
   await server.stop();
   server = null;

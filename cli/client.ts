@@ -38,6 +38,8 @@ export function apiClient(targetOf: Target | (() => Target), fetchImpl: typeof f
     return parsed as T;
   }
   return {
+    /** The server the calls go to (for commands that print a URL of it). */
+    server: () => (typeof targetOf === 'function' ? targetOf() : targetOf).server,
     get: <T>(path: string) => call<T>('GET', path),
     post: <T>(path: string, body: unknown = {}) => call<T>('POST', path, body),
     put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),

@@ -37,6 +37,12 @@ function required(values: Values, name: string, example: string): string {
   return v;
 }
 const enc = encodeURIComponent;
+function wholeNumber(values: Values, name: string): number | undefined {
+  const v = str(values[name]);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a whole number.`);
+  return Number(v);
+}
 
 async function allNetworks(api: ApiClient, projectId?: string): Promise<Item[]> {
   const projects = projectId ? [{ id: projectId }] : (await api.get<List>('/projects')).items;
@@ -161,6 +167,33 @@ export const commands: Command[] = [
       const firewalls = await Promise.all(networkIds.map((id) => api.get<{ leases: Item[] }>(`/networks/${enc(id)}/firewall`)));
       const items = firewalls.flatMap((f) => f.leases);
       return { json: items, text: table(items, leaseColumns, 'No active leases.') };
+    },
+  },
+  {
+    name: 'join-key create',
+    usage: 'meshplane join-key create ap-…|ad-…|ex-… [--process web] [--autoscale [--max-instances N]] [--ephemeral] [--max-uses N] [--expires-in-hours H] [--json]',
+    summary: 'Make a reusable join key for a member (shown once): hosts join with `meshplane-agent join --key K`.',
+    options: {
+      process: { type: 'string' }, autoscale: { type: 'boolean' }, 'max-instances': { type: 'string' }, ephemeral: { type: 'boolean' },
+      'max-uses': { type: 'string' }, 'expires-in-hours': { type: 'string' },
+    },
+    positionals: 'one',
+    run: async ({ api, values, positionals }) => {
+      const member = idArgument(positionals[0], ['ap', 'ad', 'ex'], 'member');
+      const body = {
+        process: str(values.process), autoscale: values.autoscale === true, ephemeral: values.ephemeral === true,
+        maxInstances: wholeNumber(values, 'max-instances'), maxUses: wholeNumber(values, 'max-uses'), expiresInHours: wholeNumber(values, 'expires-in-hours'),
+      };
+      const k = await api.post<Item>(`/members/${enc(member)}/join-keys`, body);
+      const process = k.process && k.process !== 'instance' ? ` --process ${k.process}` : '';
+      const traits = [k.process && k.process !== 'instance' ? `process ${k.process}` : null, k.autoscale ? `autoscale${k.maxInstances ? ` up to ${k.maxInstances}` : ''}` : null,
+        k.ephemeral ? 'ephemeral' : null, k.maxUses ? `${k.maxUses} ${k.maxUses === 1 ? 'use' : 'uses'}` : 'unlimited uses'].filter(Boolean);
+      const text = `Created join key ${k.id} for ${member} (${traits.join(', ')}; expires ${k.expiresAt}).\n`
+        + `Key (shown once, only its hash is kept): ${k.key}\n`
+        // The server this CLI talks to; hosts may reach the control plane at another address.
+        + `On a host, as root: curl -fsSL ${api.server()}/agent/install.sh | sudo sh -s -- --key ${k.key}${process}\n`
+        + `Or, where the agent is installed: meshplane-agent join --server ${api.server()} --key ${k.key}${process}\n`;
+      return { json: k, text };
     },
   },
   {

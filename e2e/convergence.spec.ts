@@ -73,6 +73,8 @@ test('after a change the network page\'s line reaches "applied by N of N hosts" 
     // The line follows the new version by itself (no reload, no button) and completes.
     await expect(line).toContainText(new RegExp(`version ${version}: applied by 3 of 3 hosts, in [\\d.]+ s`), { timeout: 15_000 });
     for (const a of agents) expect(a.pushes.at(-1)).toBe(version);
+    // The header's version follows too: it is not the version the page was rendered at.
+    await expect(page.getByTestId('config-version')).toHaveText(`v${version}`);
     await expect(page.getByTestId('convergence-lagging')).toHaveCount(0);
     await shots(page, 'complete');
   } finally {

@@ -53,6 +53,10 @@ test('unknown projects, networks, members and peers answer HTTP 404 with the not
     expect(res.status(), path).toBe(404);
     expect(await res.text(), path).toContain('This page does not exist, or it belongs to a project you are not part of.');
   }
+  // An invitation link that never existed: 404 too, with the invitation's own words.
+  const invitation = await page.request.get('/invitations/inv_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG');
+  expect(invitation.status()).toBe(404);
+  expect(await invitation.text()).toContain('Invitation not valid');
   // And in the browser: the status of the navigation itself, and the page it shows.
   expect((await page.goto(`${base}/peers/pe-doesnotexist1`))?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();

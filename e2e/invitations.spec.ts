@@ -34,8 +34,9 @@ test('invite from the Team page; the invitee sets a password and lands in the pr
   await expect(page.getByTestId(`invitation-${revokedEmail}`)).toHaveCount(0);
 
   const invitee = await (await browser.newContext()).newPage();
-  await invitee.goto(revokedUrl);
+  expect((await invitee.goto(revokedUrl))?.status(), 'a revoked link is a 404').toBe(404);
   await expect(invitee.getByRole('heading', { name: 'Invitation not valid' })).toBeVisible();
+  await expect(invitee.getByText('This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.')).toBeVisible();
 
   await invitee.goto(url);
   await expect(invitee.getByRole('heading', { name: 'Join Invited e2e' })).toBeVisible();
@@ -52,7 +53,7 @@ test('invite from the Team page; the invitee sets a password and lands in the pr
 
   // One use: the link is spent, and the invitation is no longer pending.
   const again = await (await browser.newContext()).newPage();
-  await again.goto(url);
+  expect((await again.goto(url))?.status(), 'a used link is a 404').toBe(404);
   await expect(again.getByRole('heading', { name: 'Invitation not valid' })).toBeVisible();
   await page.reload();
   await expect(page.getByTestId(`team-${email}`)).toBeVisible();

@@ -10,8 +10,9 @@ const shown = 5;
  * "version N: applied by X of Y hosts, in Z s", refreshed live like the hosts table (a poll,
  * faster while the change is on its way), with the hosts behind after 10 s and why.
  */
-export function ConvergenceLine({ networkId, basePath, initial }: { networkId: string; basePath: string; initial: Convergence }) {
-  const { data: c, isError } = useQuery({
+/** The network's convergence, polled (faster while a change is on its way); one query the page's parts share. */
+function useConvergence(networkId: string, initial: Convergence) {
+  return useQuery({
     queryKey: ['convergence', networkId],
     queryFn: async () => {
       const res = await fetch(`/api/v1/networks/${networkId}/convergence`, { cache: 'no-store' });
@@ -21,6 +22,16 @@ export function ConvergenceLine({ networkId, basePath, initial }: { networkId: s
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.complete ? 5000 : 1000),
   });
+}
+
+/** The network's current config version in its header, live like the line below (not the version the page was rendered at). */
+export function LiveConfigVersion({ networkId, initial }: { networkId: string; initial: Convergence }) {
+  const { data: c } = useConvergence(networkId, initial);
+  return <span className="text-slate-500">config <span className="font-mono text-slate-800" data-testid="config-version">v{c.version}</span></span>;
+}
+
+export function ConvergenceLine({ networkId, basePath, initial }: { networkId: string; basePath: string; initial: Convergence }) {
+  const { data: c, isError } = useConvergence(networkId, initial);
   const tone = c.complete ? 'text-emerald-700' : c.lagging.length > 0 ? 'text-red-700' : 'text-amber-800';
   return (
     <div className="border-b border-slate-100 px-4 py-2.5 text-sm sm:px-5" data-testid="convergence" aria-live="polite">

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import * as answers from '../../lib/server/openapi/answers';
 import { getSigningKey } from '../../lib/server/delivery/signing-key';
 import { createApiToken } from '../../lib/server/tokens/api-tokens';
-import { publicKeyFromPrivate } from '../../lib/core/wireguard/keys';
+import { generateKeyPair, publicKeyFromPrivate } from '../../lib/core/wireguard/keys';
 import { requireTools } from '../tools/require-tools';
 import { parseWgConfig } from '../tools/wg-config';
 import { useTestDb } from './db';
@@ -173,7 +173,9 @@ describe('the meshplane CLI, as a process against the built app', () => {
 
     const app = await json<{ id: string; peers: unknown[] }>(['member', 'add', '--network', pn, '--kind', 'application', '--label', 'api', '--process', 'web=2', '--process', 'worker=1']);
     expect(app.peers).toHaveLength(3);
-    expect(await ok(['member', 'add', '--network', pn, '--kind', 'addon', '--label', 'db', '--instances', '1'])).toMatch(/^Added addon ad-[a-z0-9]{12} \(db\) with 1 peer\.\n/);
+    const addedDb = await ok(['member', 'add', '--network', pn, '--kind', 'addon', '--label', 'db', '--instances', '1']);
+    expect(addedDb).toMatch(/^Added addon ad-[a-z0-9]{12} \(db\) with 1 peer\.\n/);
+    const db = { id: /ad-[a-z0-9]{12}/.exec(addedDb)![0] };
     const members = await ok(['members', '--network', pn]);
     expect(members).toMatch(new RegExp(`${app.id}\\s+application\\s+api\\s+web=2 worker=1`));
     expect(members).toMatch(/ad-[a-z0-9]{12}\s+addon\s+db\s+instances=1/);
@@ -240,11 +242,29 @@ describe('the meshplane CLI, as a process against the built app', () => {
     expect(phone).toMatch(/^Added device dv-[a-z0-9]{12} \(phone\): \d+\.\d+\.255\.\d+\/32, \d+\.\d+\.255\.\d+\/32\.\nWrote phone\.conf/);
     expect(phone.split('\n')[0]).toContain(` 172.${octet}.255.`);
     expect(phone).toMatch(/[▀▄█]{7}/); // the QR code, drawn with half blocks
+
+    // A join key: shown once, with the commands that use it; a host joins with what was printed.
+    const made = await ok(['join-key', 'create', app.id, '--process', 'worker', '--autoscale', '--max-instances', '5', '--max-uses', '3']);
+    const [, keyId, key] = /^Created join key (jk-[a-z0-9]{12}) for ap-[a-z0-9]{12} \(process worker, autoscale up to 5, 3 uses; expires \S+\)\.\nKey \(shown once, only its hash is kept\): (mpk_[A-Za-z0-9_-]{43})\n/.exec(made) ?? [];
+    expect(key, made).toBeDefined();
+    expect(made).toContain(`curl -fsSL ${base}/agent/install.sh | sudo sh -s -- --key ${key} --process worker\n`);
+    expect(made).toContain(`meshplane-agent join --server ${base} --key ${key} --process worker\n`);
+    const joined = await fetch(`${base}/api/agent/join`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key, process: 'worker', publicKey: publicKeyFromPrivate(generateKeyPair().privateKey) }),
+    });
+    expect(joined.status, await joined.clone().text()).toBe(200);
+    const keys = await api<{ items: { id: string; uses: number }[] }>('GET', `/members/${app.id}/join-keys`);
+    expect(keys.items).toEqual([expect.objectContaining({ id: keyId, uses: 1 })]);
+    const addonKey = await json<{ id: string; key: string; ephemeral: boolean; expiresAt: string; autoscale: boolean }>(['join-key', 'create', String(db.id), '--ephemeral', '--expires-in-hours', '2']);
+    expect(addonKey).toMatchObject({ ephemeral: true, autoscale: false, key: expect.stringMatching(/^mpk_/) });
+    expect(Date.parse(addonKey.expiresAt) - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+    await refused(['join-key', 'create', app.id, '--process', 'cron'], /^meshplane: process: This member has no process "cron"/);
   }, 180_000);
 
   it('has --help on every command', async () => {
     const overview = await ok(['--help']);
-    for (const name of ['login', 'projects', 'networks', 'network create', 'members', 'member add', 'scale', 'peers', 'domain-names', 'lease', 'leases', 'device add', 'push']) {
+    for (const name of ['login', 'projects', 'networks', 'network create', 'members', 'member add', 'scale', 'peers', 'domain-names', 'lease', 'leases', 'join-key create', 'device add', 'push']) {
       expect(overview).toContain(`  ${name} `);
       expect(await ok([...name.split(' '), '--help'])).toContain(`Usage: meshplane ${name}`);
     }

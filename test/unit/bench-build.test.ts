@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { buildNeeded } from '@/bench/build';
+import { buildNeeded, serverBuildNeeded } from '@/bench/build';
 
 let root: string | undefined;
 afterEach(() => { if (root) rmSync(root, { recursive: true, force: true }); });
@@ -25,4 +25,16 @@ it('npm run bench builds when its build is missing or older than a source, and n
   expect(buildNeeded(root, '.next-bench')).toBeNull();
   file('app/page.tsx', 10);
   expect(buildNeeded(root, '.next-bench')).toBe('app/page.tsx changed after the build in .next-bench/');
+});
+
+it('npm run bench rebuilds the server bundle production starts when it is missing or older than a source; its own files and tests are not sources', () => {
+  root = mkdtempSync(path.join(tmpdir(), 'meshplane-bench-build-'));
+  file('lib/a.ts', 100);
+  expect(serverBuildNeeded(root)).toBe('there is no dist/server/server.mjs');
+  file('dist/server/server.mjs', 50);
+  file('bench/limits-rows.ts', 1);
+  file('test/unit/x.test.ts', 1);
+  expect(serverBuildNeeded(root)).toBeNull();
+  file('server.ts', 10);
+  expect(serverBuildNeeded(root)).toBe('server.ts changed after dist/server/server.mjs was built');
 });

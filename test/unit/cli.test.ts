@@ -74,6 +74,10 @@ describe('meshplane usage errors: exit 2 and one line, before any request', () =
       [['domain-names', 'ap-3hd8s0a2m1c9', 'extra'], /Too many arguments/],
       [['projects'], /No server and token configured/],
       [['login', '--server', 'http://127.0.0.1:3249'], /--token is required/],
+      [['join-key', 'create'], /Give the member id/],
+      [['join-key', 'create', 'pn-3hd8s0a2m1c9'], /is not a member id/],
+      [['join-key', 'create', 'ap-3hd8s0a2m1c9', '--max-uses', 'x'], /--max-uses: "x" is not a whole number/],
+      [['join-key', 'create', 'ap-3hd8s0a2m1c9', '--expires-in-hours', '1.5'], /--expires-in-hours: "1\.5" is not a whole number/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(argv);
@@ -103,7 +107,7 @@ describe('meshplane usage errors: exit 2 and one line, before any request', () =
   it('prints help for every command, and the list of commands', async () => {
     const overview = await cli(['--help']);
     expect(overview.code).toBe(0);
-    const names = ['login', 'projects', 'networks', 'network create', 'members', 'member add', 'scale', 'peers', 'domain-names', 'lease', 'leases', 'device add', 'push'];
+    const names = ['login', 'projects', 'networks', 'network create', 'members', 'member add', 'scale', 'peers', 'domain-names', 'lease', 'leases', 'join-key create', 'device add', 'push'];
     for (const name of names) {
       expect(overview.out).toContain(`  ${name} `);
       const r = await cli([...name.split(' '), '--help']);

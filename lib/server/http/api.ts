@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { NextApiRequest, NextApiResponse } from 'next';
 import type { z } from 'zod';
 import { AppError, errorAnswer } from '../errors';
@@ -6,7 +8,6 @@ import { getDb } from '../db/client';
 import { env } from '../env';
 import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
-import { apiSessionPrincipal } from '../auth/api-session';
 import { clientIp } from './client-ip';
 import { publicOrigin } from './origin';
 import { readingOnce } from '../db/snapshot-cache';
@@ -81,7 +82,7 @@ export function apiRoute<S extends z.ZodType, R>(
     const authorization = req.headers.authorization;
     const principal: Principal | null = authorization !== undefined
       ? await bearerPrincipal(authorization)
-      : req.method === 'GET' || req.method === 'HEAD' ? await apiSessionPrincipal(req, res) : null;
+      : req.method === 'GET' || req.method === 'HEAD' ? await sessionPrincipal(req, res) : null;
     if (!principal) throw new AppError(401, 'unauthenticated', 'Send a valid API token: Authorization: Bearer <token>.');
     const raw = options.body === false ? {} : await jsonBody(req, res);
     const body = options.wrapBody ? { [options.wrapBody]: raw } : raw;
@@ -95,6 +96,12 @@ export function apiRoute<S extends z.ZodType, R>(
   };
   const { status, body, wrapBody } = options;
   return Object.assign(handler, { [gatedRoute]: op.name, spec: { op: op as unknown as Operation, options: { status, body, wrapBody } } });
+}
+
+/** The dashboard's cookie, through next-auth: loaded on the first such request (API clients never need it). */
+async function sessionPrincipal(req: NextApiRequest, res: NextApiResponse): Promise<Principal | null> {
+  const { apiSessionPrincipal } = await import('../auth/api-session');
+  return apiSessionPrincipal(req, res);
 }
 
 async function bearerPrincipal(header: string): Promise<Principal | null> {
@@ -115,6 +122,34 @@ function toJson(body: unknown): Buffer {
     encoded.set(body, bytes);
   }
   return bytes;
+}
+
+/**
+ * Compressed as Next compresses its answers (gzip at its default level, from 1 KiB, when the
+ * client accepts it), here so that a frozen answer is compressed once, not once per request.
+ */
+const gzipAsync = promisify(gzip);
+const compressThreshold = 1024;
+const gzipped = new WeakMap<Buffer, Promise<Buffer>>();
+
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string') return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function gzipOf(bytes: Buffer, shared: boolean): Promise<Buffer> {
+  if (!shared) return gzipAsync(bytes);
+  let done = gzipped.get(bytes);
+  if (done === undefined) {
+    done = gzipAsync(bytes);
+    gzipped.set(bytes, done);
+  }
+  return done;
 }
 
 /**
@@ -151,6 +186,14 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
     }
     const bytes = toJson(answer.body);
     res.setHeader('content-type', 'application/json');
+    res.setHeader('vary', 'Accept-Encoding');
+    if (bytes.length >= compressThreshold && acceptsGzip(req.headers['accept-encoding'])) {
+      const packed = await gzipOf(bytes, encoded.get(answer.body as object) === bytes);
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('content-length', packed.length);
+      res.end(packed);
+      return;
+    }
     res.setHeader('content-length', bytes.length);
     res.end(bytes);
   };

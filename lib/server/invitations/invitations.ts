@@ -7,6 +7,7 @@ import { roleRank } from '../../core/permissions';
 import { AppError, conflict, forbidden, notFound } from '../errors';
 import { recordAudit, type Actor } from '../audit/record';
 import { accessChanged } from '../projects/access-hooks';
+import { invitationGoneMessage } from '../../core/invitations';
 
 /** How long a link stays valid. */
 export const invitationTtlMs = 7 * 24 * 3600 * 1000;
@@ -74,7 +75,7 @@ export type InvitationView = {
   accountExists: boolean;
 };
 
-const gone = () => new AppError(404, 'invitation_invalid', 'This invitation link is not valid any more: it was used, revoked or has expired. Ask for a new one.');
+const gone = () => new AppError(404, 'invitation_invalid', invitationGoneMessage);
 
 /** What the invitation page shows, for a pending invitation only. */
 export async function viewInvitation(db: Db, token: string): Promise<InvitationView> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Method, RouteSpec } from '../http/api';
 import { routeSpec } from '../http/api';
+import type { RouteModule } from '../http/direct-api';
 import * as a from './answers';
 import devices from '@/pages/api/v1/devices';
 import invitation from '@/pages/api/v1/invitations/[invitationId]';
@@ -54,10 +55,10 @@ export type MethodDoc = {
   /** Extra words for the description (e.g. who may call it). */
   description?: string;
 };
-export type RouteDoc = { spec: RouteSpec; methods: Partial<Record<Method, MethodDoc>> };
+/** `route`: the file's default export, which server.ts also serves directly (lib/server/http/direct-api.ts). */
+export type RouteDoc = { spec: RouteSpec; methods: Partial<Record<Method, MethodDoc>>; route: RouteModule };
 
-type RouteModule = { [routeSpec]: RouteSpec };
-const described = (route: RouteModule, methods: RouteDoc['methods']): RouteDoc => ({ spec: route[routeSpec], methods });
+const described = (route: RouteModule, methods: RouteDoc['methods']): RouteDoc => ({ spec: route[routeSpec], methods, route });
 
 const peerQuery = z.object({
   q: z.string().optional().meta({ description: 'an address prefix, a DNS name or a member label' }),

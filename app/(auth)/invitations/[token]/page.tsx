@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import type { Metadata } from 'next';
 import { getDb } from '@/lib/server/db/client';
 import { optionalUser } from '@/lib/server/auth/session';
@@ -16,14 +16,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   try {
     invitation = await viewInvitation(await getDb(), token);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return (
-      <>
-        <h1 className="mb-2 text-xl font-semibold">Invitation not valid</h1>
-        <p role="alert" className="text-sm text-slate-600">{error.message}</p>
-        <p className="mt-4 text-sm"><Link href="/sign-in" className="font-medium text-indigo-700 hover:underline">Go to sign-in</Link></p>
-      </>
-    );
+    // Used, revoked, expired or made up: one answer, with a real 404 status (./not-found.tsx).
+    if (error instanceof AppError && error.status === 404) notFound();
+    throw error;
   }
   const user = await optionalUser();
   return (

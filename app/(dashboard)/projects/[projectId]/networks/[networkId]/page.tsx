@@ -20,7 +20,7 @@ import { PushNowButton } from '@/components/pushes/push-now-button';
 import { PolicyPanel } from '@/components/policy/policy-panel';
 import { memberPage } from '@/lib/core/networks/page-bounds';
 import { PageLinks } from '@/components/ui/page-links';
-import { ConvergenceLine } from '@/components/networks/convergence-line';
+import { ConvergenceLine, LiveConfigVersion } from '@/components/networks/convergence-line';
 import { networkConvergenceOp } from '@/lib/server/delivery/operations';
 
 export const metadata: Metadata = { title: 'Network' };
@@ -48,7 +48,7 @@ export default async function NetworkPage({ params, searchParams }: {
           <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
             <Copyable value={network.id} label="network id" />
             <span className="inline-flex items-center gap-1"><span className="text-slate-500">CIDR</span><Copyable value={network.cidr} label="CIDR" /></span>
-            <span className="text-slate-500">config <span className="font-mono text-slate-800">v{network.configVersion}</span></span>
+            <LiveConfigVersion networkId={networkId} initial={convergence} />
             {network.tags.map((t) => <Badge key={t}>{t}</Badge>)}
           </div>
           {network.description && <p className="max-w-2xl text-sm text-slate-600">{network.description}</p>}
