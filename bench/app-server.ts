@@ -11,6 +11,11 @@ import { sleep, waitFor } from './stats';
 
 export type AppServer = { url: string; pid: number; stop: () => Promise<void>; logFile: string };
 
+// Every server started and not yet stopped, including one still starting: the benchmark's
+// cleanup (a time limit, Ctrl-C) stops them all, so none is left behind holding a port.
+const running = new Set<() => Promise<void>>();
+export const stopAllAppServers = () => Promise.all([...running].map((stop) => stop()));
+
 export async function startAppServer(opts: { root: string; port: number; env: Record<string, string>; logFile: string; nodeArgs?: string[]; unset?: string[] }): Promise<AppServer> {
   const log = openSync(opts.logFile, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(opts.port), NEXT_TELEMETRY_DISABLED: '1' };
@@ -26,11 +31,13 @@ export async function startAppServer(opts: { root: string; port: number; env: Re
   let exited = false;
   child.once('exit', () => { exited = true; });
   const stop = async () => {
+    running.delete(stop);
     if (exited || child.pid === undefined) return;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
     for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     if (!exited) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   };
+  running.add(stop);
   try {
     await waitFor('the app server to answer /sign-in', 90_000, async () => {
       if (exited) throw new Error('exited');

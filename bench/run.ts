@@ -6,6 +6,7 @@
  *   --quick          500 hosts instead of 5,000 (under 2 minutes)
  *   --hosts N        any other size
  *   --talking K|all  how many peers each stub agent reports as having shaken hands (default 8)
+ *   --only A,B       only these sections (main, scale, agent); the setup always runs
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; the
  * benchmark creates `meshplane_bench_<random>` there and drops it at the end. The app must be
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { startAppServer, type AppServer } from './app-server';
+import { startAppServer, stopAllAppServers, type AppServer } from './app-server';
 import { ensureBuilt } from './build';
 import { createBenchDatabase, defaultAdminUrl, type BenchDatabase } from './database';
 import { Api, signIn, timedPage, type Session } from './http';
@@ -26,6 +27,7 @@ import { Child } from './ipc';
 import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree } from './stats';
 import type { Search } from './browser';
 import { measureAgentRss } from './agent-rss';
+import { scaleRows } from './scale-rows';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -34,6 +36,9 @@ const hostsArg = argv.indexOf('--hosts');
 const N = hostsArg >= 0 ? Number(argv[hostsArg + 1]) : quick ? 500 : 5000;
 const talkingArg = argv.indexOf('--talking');
 const talking: number | 'all' = talkingArg < 0 ? 8 : argv[talkingArg + 1] === 'all' ? 'all' : Number(argv[talkingArg + 1]);
+// Sections: every phase belongs to one (phase()'s third argument, 'main' when not given).
+const onlyArg = argv.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(argv[onlyArg + 1]?.split(',')) : null;
 const distDir = process.env.NEXT_DIST_DIR || '.next-bench';
 const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
 const chromiumPath = process.env.BENCH_CHROMIUM || '/usr/bin/chromium';
@@ -91,6 +96,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const c of children) await c.stop().catch(() => {});
     await server?.stop().catch(() => {});
+    await stopAllAppServers().catch(() => {});
     await closeDb?.().catch(() => {});
     if (database) {
       await database.drop().then(() => log(`dropped ${database!.name}`), (e) => console.error(`could not drop ${database!.name}: ${e}`));
@@ -113,7 +119,8 @@ const watchdog = setTimeout(() => {
 }, (quick ? 6 : 20) * 60_000);
 watchdog.unref();
 
-async function phase(name: string, work: () => Promise<void>) {
+async function phase(name: string, work: () => Promise<void>, section = 'main') {
+  if (only && !only.has(section)) return;
   log(`${name}…`);
   try {
     await work();
@@ -430,7 +437,7 @@ async function main() {
     row(`a full round for ${N.toLocaleString('en')} hosts from scratch (every host behind)`, msTarget(20_000), full.ms, ms(full.ms),
       `${roundNotes(full)}; runWorkerRound in-process, batch ${e.hosts + 10}, concurrency ${process.env.MESHPLANE_PUSH_CONCURRENCY ?? 64} (default)`);
     row(`the same full round: peak memory (RSS of the worker process)`, { value: 1.5e9, text: '≤ 1.5 GB' }, full.peakRss, mb(full.peakRss),
-      `RSS before ${mb(full.rssBefore)}; VmHWM and 5 ms samples of process.memoryUsage().rss (samples: ${mb(full.sampledPeakRss)})`);
+      `RSS before ${mb(full.rssBefore)}; VmHWM and 20 ms samples of process.memoryUsage.rss() (samples: ${mb(full.sampledPeakRss)})`);
 
     const member = batchMembers[0];
     let instances = 100;
@@ -473,6 +480,13 @@ async function main() {
     }
   });
 
+  // Issue 19: a 20,000-host network and 100 networks × 200 hosts (bench/scale-rows.ts).
+  await scaleRows({
+    root, quick, db, appEnv, actor, token, session, projectId: project.id, talking, log, row, children,
+    phase: (name, work) => phase(name, work, 'scale'),
+    startServer: async () => (server = await startAppServer({ root, port: await freePort(3500, 3549), env: appEnv, logFile: path.join(tmp, 'server.log') })),
+    stopServer: async () => { await server?.stop(); server = null; },
+  });
   await agentPhase();
 }
 
@@ -482,7 +496,7 @@ async function agentPhase() {
     const r = await measureAgentRss(1000);
     row('issue 15: agent idle RSS in a 1,000-host network (the bundled file under plain node)', { value: 60e6, text: '≤ 60 MB' }, r.bundled, mb(r.bundled),
       `real wireguard-go in a namespace, ${r.peers} WireGuard peers applied from one signed snapshot, then 20 s idle; under tsx (npm run agent): ${mb(r.tsx)}; bundle ${(r.bundleBytes / 1024).toFixed(0)} KiB`);
-  });
+  }, 'agent');
 }
 
 function environmentLine(): string {

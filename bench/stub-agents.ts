@@ -28,7 +28,8 @@ import { verifyEnvelope, type VerifyResult } from '../lib/core/protocol/signing'
 import { serveParent } from './ipc';
 
 type Host = { state: NetworkState | null };
-type Waiter = { version: number; count: number; seen: number; resolve: (at: number) => void };
+/** `need`: the version a host of this network must reach to count (undefined: it does not count). */
+type Waiter = { need: (networkId: string) => number | undefined; count: number; seen: number; last: Map<string, number>; resolve: (at: number) => void };
 
 const hosts = new Map<string, Host>();
 const waiters: Waiter[] = [];
@@ -198,7 +199,10 @@ function record(host: Host, next: NetworkState) {
   stats.lastApplyAt = epochNow();
   for (let i = waiters.length - 1; i >= 0; i--) {
     const w = waiters[i];
-    if (before < w.version && next.version >= w.version && ++w.seen >= w.count) {
+    const version = w.need(next.networkId);
+    if (version === undefined || before >= version || next.version < version) continue;
+    w.last.set(next.networkId, stats.lastApplyAt);
+    if (++w.seen >= w.count) {
       waiters.splice(i, 1);
       w.resolve(stats.lastApplyAt);
     }
@@ -263,17 +267,25 @@ serveParent({
     talking = args.talking;
     return talking;
   },
-  /** Answers (epoch ms) when `count` hosts have reached `version`, counting those already there. */
-  waitVersion(args: { version: number; count: number; timeoutMs: number }) {
+  /**
+   * Answers (epoch ms) when `count` hosts have reached `version`, counting those already there;
+   * with `networks` (network id → version), only hosts of those networks count, each at its
+   * network's version, and `last` gives when each network's last counted host applied.
+   */
+  waitVersion(args: { version?: number; networks?: Record<string, number>; count: number; timeoutMs: number }) {
+    const need = args.networks ? (id: string) => args.networks![id] : () => args.version;
     let seen = 0;
-    for (const h of hosts.values()) if ((h.state?.version ?? 0) >= args.version) seen++;
-    if (seen >= args.count) return { at: epochNow(), reached: seen };
+    for (const h of hosts.values()) {
+      const v = h.state ? need(h.state.networkId) : undefined;
+      if (v !== undefined && h.state!.version >= v) seen++;
+    }
+    if (seen >= args.count) return { at: epochNow(), reached: seen, last: {} };
     return new Promise((resolve) => {
-      const w: Waiter = { version: args.version, count: args.count, seen, resolve: (at) => { clearTimeout(timer); resolve({ at, reached: w.seen }); } };
+      const w: Waiter = { need, count: args.count, seen, last: new Map(), resolve: (at) => { clearTimeout(timer); resolve({ at, reached: w.seen, last: Object.fromEntries(w.last) }); } };
       const timer = setTimeout(() => {
         const i = waiters.indexOf(w);
         if (i >= 0) waiters.splice(i, 1);
-        resolve({ at: null, reached: w.seen });
+        resolve({ at: null, reached: w.seen, last: Object.fromEntries(w.last) });
       }, args.timeoutMs);
       waiters.push(w);
     });

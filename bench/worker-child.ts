@@ -3,8 +3,9 @@
  * in-process through lib/server/delivery/worker.ts runWorkerRound (what POST /api/worker and the
  * dev timer call), and "compute and sign" through the same document functions the round
  * uses (lib/server/delivery/documents.ts). Peak memory is the process's resident set: sampled from
- * process.memoryUsage().rss every 5 ms, and the kernel's high-water mark (VmHWM in
- * /proc/self/status, reset through /proc/self/clear_refs before each measured round).
+ * process.memoryUsage.rss() every 20 ms (each reading is a read of /proc: at 5 ms, and with
+ * memoryUsage()'s heap statistics, the sampling took 2–3 % of a round's CPU), and the kernel's high-water mark (VmHWM in /proc/self/status, reset through
+ * /proc/self/clear_refs before each measured round).
  * Run as a child of bench/run.ts (IPC).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,15 +34,16 @@ async function versionOf(networkId: string): Promise<number> {
   return row.v;
 }
 
-type RoundArgs = { networkId: string; batch: number; cold?: boolean; timeoutMs?: number };
+/** Without `networkId`: a round over every network, as the timer and POST /api/worker run it. */
+type RoundArgs = { networkId?: string; batch: number; cold?: boolean; timeoutMs?: number };
 
 async function round(args: RoundArgs) {
   if (args.cold) forgetDocuments();
   (globalThis as { gc?: () => void }).gc?.();
-  const rssBefore = process.memoryUsage().rss;
+  const rssBefore = process.memoryUsage.rss();
   const reset = resetHighWaterMark();
   let sampled = rssBefore;
-  const sampler = setInterval(() => { sampled = Math.max(sampled, process.memoryUsage().rss); }, 5);
+  const sampler = setInterval(() => { sampled = Math.max(sampled, process.memoryUsage.rss()); }, 20);
   const cpu0 = process.cpuUsage();
   const startedAt = epochNow();
   const t0 = performance.now();
@@ -50,7 +52,7 @@ async function round(args: RoundArgs) {
   const endedAt = epochNow();
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-  sampled = Math.max(sampled, process.memoryUsage().rss);
+  sampled = Math.max(sampled, process.memoryUsage.rss());
   const hwm = reset ? highWaterMark() : NaN;
   return { ms, startedAt, endedAt, result, rssBefore, cpuMs: (cpu.user + cpu.system) / 1000, peakRss: Number.isFinite(hwm) ? Math.max(hwm, sampled) : sampled, sampledPeakRss: sampled, hwm };
 }

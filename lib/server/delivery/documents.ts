@@ -5,7 +5,7 @@ import { networkDocuments } from '../db/schema';
 import { diffStates } from '../../core/protocol/diff';
 import type { Message } from '../../core/protocol/messages';
 import type { NetworkState } from '../../core/protocol/network-state';
-import { signPayload } from '../../core/protocol/signing';
+import { signPayloadNative } from './native-sign';
 import { buildNetworkState } from './network-state';
 
 /*
@@ -116,7 +116,7 @@ export function deltaOf(from: Doc, to: Doc, secretKey: Uint8Array): Prepared {
  * gunzip reads as one stream: a 2 MB snapshot is compressed once per version, not per host.
  */
 function prepare(message: Message, secretKey: Uint8Array): Prepared {
-  const { payload, signature } = signPayload(message, secretKey);
+  const { payload, signature } = signPayloadNative(message, secretKey);
   const head = Buffer.from(`{"payload":"${payload}","signature":"${signature}","target":"`, 'utf8');
   const gzip = head.length > gzipAbove;
   const shared = gzip ? gzipSync(head) : head;
