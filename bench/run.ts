@@ -468,6 +468,13 @@ async function main() {
     }
   });
 
+  // -- issue 13: every host on the agent's channel (bench/channel-rows.ts) -----------------
+  await phase('issue 13: the agents\' channel', async () => {
+    const { channelRows } = await import('./channel-rows');
+    const got = await channelRows({ root, db, apiToken: token, appEnv, logDir: tmp, actor, networkId: bigNetwork, memberId: batchMembers[1] ?? batchMembers[0], quick, log, track: (c) => children.push(c) });
+    for (const r of got) row(r.what, r.target, r.measured, r.shown, r.notes);
+  });
+
   await agentPhase();
 }
 
