@@ -6,7 +6,7 @@
  *   --quick          500 hosts instead of 5,000 (under 2 minutes)
  *   --hosts N        any other size
  *   --talking K|all  how many peers each stub agent reports as having shaken hands (default 8)
- *   --only A,B       only these sections (main, scale, agent); the setup always runs
+ *   --only A,B       only these sections (main, channel, scale, agent); the setup always runs
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; the
  * benchmark creates `meshplane_bench_<random>` there and drops it at the end. The app must be
@@ -487,6 +487,14 @@ async function main() {
     startServer: async () => (server = await startAppServer({ root, port: await freePort(3500, 3549), env: appEnv, logFile: path.join(tmp, 'server.log') })),
     stopServer: async () => { await server?.stop(); server = null; },
   });
+
+  // -- issue 13: every host on the agent's channel (bench/channel-rows.ts) -----------------
+  await phase('issue 13: the agents\' channel', async () => {
+    const { channelRows } = await import('./channel-rows');
+    const got = await channelRows({ root, db, apiToken: token, appEnv, logDir: tmp, actor, networkId: bigNetwork, memberId: batchMembers[1] ?? batchMembers[0], quick, log, track: (c) => children.push(c) });
+    for (const r of got) row(r.what, r.target, r.measured, r.shown, r.notes);
+  }, 'channel');
+
   await agentPhase();
 }
 

@@ -10,6 +10,7 @@ import { authenticateHost, type HostPrincipal } from './host-auth';
 import { getSigningKey } from './signing-key';
 import { judgeAnswer } from '../../core/delivery/answer';
 import { recordApplied } from './claims';
+import { batched, batchedPer, csv } from '../db/batch';
 import { healthOf } from './push-host';
 import { changeNetwork } from '../networks/change';
 
@@ -29,23 +30,50 @@ export const defaultHoldMs = 25_000;
 
 const afterSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/*
+ * Thousands of held polls wake together on one change, and reconnect together after a
+ * restart: their small reads and writes (the network's version, "seen now", the answers) are
+ * batched (lib/server/db/batch.ts), so a wake costs a few queries, not a few per host.
+ */
+const versionOf = batchedPer((db: Db) => batched(async (ids: string[]) => {
+  const rows = await db.select({ id: networks.id, version: networks.configVersion }).from(networks)
+    .where(sql`${networks.id} = any(string_to_array(${csv(new Set(ids))}, ','))`);
+  const byId = new Map(rows.map((r) => [r.id, r.version]));
+  return ids.map((id) => byId.get(id));
+}));
+
 /** The envelope for this host, or null when it has `after` already (or its network is gone). */
 async function envelopeFor(db: Db, host: HostPrincipal, after: number): Promise<Prepared | null> {
-  const [net] = await db.select({ version: networks.configVersion }).from(networks).where(eq(networks.id, host.networkId));
-  if (!net || net.version <= after) return null;
+  const version = await versionOf(db, host.networkId);
+  if (version === undefined || version <= after) return null;
+  const net = { version };
   const doc = await currentDocument(db, host.networkId, net.version, new Date());
   if (!doc || doc.state.version <= after) return null;
   const { secretKey } = await getSigningKey(db);
   return (after > 0 ? await deltaFrom(db, doc, after, secretKey) : null) ?? snapshotOf(doc, secretKey);
 }
 
-/** Seen now; a claim left by a round that died is released (the host is here, with its own version). */
-async function markSeen(db: Db, peerId: string, sending = false) {
+/**
+ * Seen now. A poll also releases a claim left by a round that died (the host is here, with its
+ * own version), and one about to be answered marks the host `sent`; an answer only says seen.
+ */
+type Seen = { peerId: string; kind: 'poll' | 'sending' | 'answer' };
+const seen = batchedPer((db: Db) => batched(async (list: Seen[]) => {
+  const ids = (kinds: Seen['kind'][]) => csv([...new Set(list.filter((s) => kinds.includes(s.kind)).map((s) => s.peerId))]);
   await db.update(peers).set({
-    lastSeenAt: sql`now()`, claimedAt: null,
-    ...(sending ? { pushState: 'sent' as const } : {}),
-  }).where(eq(peers.id, peerId));
-}
+    lastSeenAt: sql`now()`,
+    claimedAt: sql`case when ${peers.id} = any(string_to_array(${ids(['poll', 'sending'])}, ',')) then null else ${peers.claimedAt} end`,
+    pushState: sql`case when ${peers.id} = any(string_to_array(${ids(['sending'])}, ',')) then 'sent' else ${peers.pushState} end`,
+  }).where(sql`${peers.id} = any(string_to_array(${ids(['poll', 'sending', 'answer'])}, ','))`);
+  return list.map(() => undefined);
+}));
+const markSeen = (db: Db, peerId: string, kind: Seen['kind'] = 'poll') => seen(db, { peerId, kind });
+
+/** Answers that arrive together are recorded in one statement. */
+const applied = batchedPer((db: Db) => batched(async (list: Parameters<typeof recordApplied>[1]) => {
+  await recordApplied(db, list, new Date());
+  return list.map(() => undefined);
+}));
 
 /**
  * markSeen at the start of a poll, which also records the version the agent states it applied
@@ -113,7 +141,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
     const prepared = await envelopeFor(db, host, after.data);
     if (prepared) {
-      await markSeen(db, host.peerId, true);
+      await markSeen(db, host.peerId, 'sending');
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
       const body = gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
       return new Response(new Uint8Array(body), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
@@ -142,8 +170,8 @@ export async function recordChannelAnswer(db: Db, authorization: string | null, 
   const health = verdict.kind === 'bad' ? null : healthOf(body);
   const now = new Date();
   if (verdict.kind === 'applied') {
-    await recordApplied(db, [{ id: host.peerId, token: new Date(0).toISOString(), appliedVersion: verdict.appliedVersion,
-      lastHandshakeAt: verdict.lastHandshakeAt, rxBytes: verdict.rxBytes, txBytes: verdict.txBytes, health }], now);
+    await applied(db, { id: host.peerId, token: new Date(0).toISOString(), appliedVersion: verdict.appliedVersion,
+      lastHandshakeAt: verdict.lastHandshakeAt, rxBytes: verdict.rxBytes, txBytes: verdict.txBytes, health });
   } else {
     const error = verdict.kind === 'need_snapshot' ? `agent refused version ${version}: need_snapshot` : verdict.error;
     const applied = verdict.kind === 'refused' ? verdict.appliedVersion : null;
@@ -153,7 +181,7 @@ export async function recordChannelAnswer(db: Db, authorization: string | null, 
       ...(health ? { agentOk: health.ok, agentHealth: health.reason } : {}),
     }).where(eq(peers.id, host.peerId));
   }
-  await db.update(peers).set({ lastSeenAt: now }).where(eq(peers.id, host.peerId));
+  await markSeen(db, host.peerId, 'answer');
   return { recorded: verdict.kind };
 }
 

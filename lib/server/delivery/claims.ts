@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../db/client';
+import { csv } from '../db/batch';
 import { recordDeviceHandshakes } from '../devices/handshakes';
 import type { PeerHandshake } from '../../core/delivery/answer';
 
@@ -20,7 +21,6 @@ export type Claim = { id: string; networkId: string; agentUrl: string; appliedVe
 /** `onlineSince`: hosts whose channel called after this get their documents over it, not pushed. */
 export type ClaimQuery = { now: Date; staleBefore: Date; onlineSince: Date; batch: number; networkId?: string; ignoreBackoff?: boolean; exclude: Iterable<string> };
 
-const csv = (ids: Iterable<string>) => [...ids].join(','); // ids are [a-z0-9-]: no commas
 const iso = (d: Date) => d.toISOString();
 
 export async function claimDue(db: Db, q: ClaimQuery): Promise<Claim[]> {

@@ -27,6 +27,21 @@ const cache = new Map<string, Doc>(); // insertion order = recency
 
 const keyOf = (networkId: string, version: number) => `${networkId}@${version}`;
 
+/*
+ * Callers asking for the same thing at once share one read, build or diff: after a change (or
+ * a restart) every held long-poll of the network asks together, and without this each would
+ * read, build or diff the same document itself — work in hosts × document size.
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+function once<T>(key: string, work: () => Promise<T>): Promise<T> {
+  let p = inFlight.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = work().finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p;
+}
+
 function remember(doc: Doc): Doc {
   const key = keyOf(doc.state.networkId, doc.state.version);
   cache.delete(key);
@@ -36,7 +51,11 @@ function remember(doc: Doc): Doc {
 }
 
 /** The stored document of exactly this version, read and parsed, or null when it is gone. */
-async function readDocument(db: Db, networkId: string, version: number): Promise<Doc | null> {
+function readDocument(db: Db, networkId: string, version: number): Promise<Doc | null> {
+  return once(`read:${keyOf(networkId, version)}`, () => readStored(db, networkId, version));
+}
+
+async function readStored(db: Db, networkId: string, version: number): Promise<Doc | null> {
   const [row] = await db.select({ state: networkDocuments.state }).from(networkDocuments)
     .where(and(eq(networkDocuments.networkId, networkId), eq(networkDocuments.version, version)));
   return row ? { state: JSON.parse(row.state) as NetworkState, deltas: new Map() } : null;
@@ -66,8 +85,10 @@ export async function olderDocument(db: Db, networkId: string, version: number):
 export async function deltaFrom(db: Db, to: Doc, fromVersion: number, secretKey: Uint8Array): Promise<Prepared | null> {
   const ready = to.deltas.get(fromVersion);
   if (ready) return ready;
-  const from = await olderDocument(db, to.state.networkId, fromVersion);
-  return from ? deltaOf(from, to, secretKey) : null;
+  return once(`delta:${keyOf(to.state.networkId, to.state.version)}<${fromVersion}`, async () => {
+    const from = await olderDocument(db, to.state.networkId, fromVersion);
+    return from ? deltaOf(from, to, secretKey) : null;
+  });
 }
 
 /**
@@ -75,7 +96,14 @@ export async function deltaFrom(db: Db, to: Doc, fromVersion: number, secretKey:
  * cache hit costs nothing); otherwise built from the database and stored. When another
  * round stored the same version first, its copy is used, so every replica sends the same.
  */
-export async function currentDocument(db: Db, networkId: string, known: number, now: Date): Promise<Doc | null> {
+export function currentDocument(db: Db, networkId: string, known: number, now: Date): Promise<Doc | null> {
+  const hit = cache.get(keyOf(networkId, known));
+  if (hit) return Promise.resolve(remember(hit));
+  // Joiners get the document of the version current when the first asked: ≥ `known`, as theirs would be.
+  return once(`current:${keyOf(networkId, known)}`, () => buildCurrent(db, networkId, known, now));
+}
+
+async function buildCurrent(db: Db, networkId: string, known: number, now: Date): Promise<Doc | null> {
   const existing = await documentAt(db, networkId, known);
   if (existing) return existing;
   const state = await buildNetworkState(db, networkId, now);
