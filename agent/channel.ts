@@ -4,7 +4,7 @@
  * with the next signed envelope (or 204 after ~25 s with nothing new), which goes through the
  * same `handle` as a push (signature, target, version and replay checks unchanged); the answer
  * is POSTed to `/api/agent/v1/answer`. Outbound only, so a host behind NAT or a closed
- * firewall is reachable. Failures back off with jitter (1 s doubling to 30 s), so thousands
+ * firewall is reachable. Failures back off with jitter (1 s doubling to 10 s), so thousands
  * of agents reconnecting after a restart spread out; a reconnect asks for what it missed.
  */
 
@@ -30,7 +30,9 @@ export type ChannelOptions = {
 export type Channel = { close: () => Promise<void>; done: Promise<void> };
 
 /** The wait after `failures` failures in a row: exponential, capped, with full jitter over its upper half. */
-export function backoffMs(failures: number, baseMs = 1000, maxMs = 30_000, random = Math.random): number {
+// 10 s: an agent back from an outage of the control plane is at most that late, and 5,000 of
+// them retrying over the upper half (5–10 s) is at most 1,000 polls a second.
+export function backoffMs(failures: number, baseMs = 1000, maxMs = 10_000, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 20));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
