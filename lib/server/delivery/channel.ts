@@ -81,10 +81,13 @@ const applied = batchedPer((db: Db) => batched(async (list: Parameters<typeof re
  * else an answer lost on its way (the app restarted, the agent was killed between applying and
  * answering) left the host "behind" for good while it polls, up to date, for a change that
  * never comes. The host's own word, as its answer is; the applied version still only grows.
- * One statement, as before: a reconnect costs no more.
+ * One statement for all the polls that arrive together: a reconnect costs no more.
  */
-async function markPolled(db: Db, peerId: string, stated: number) {
-  const v = sql`least(${stated}::bigint, n.config_version)`;
+const markPolled = batchedPer((db: Db) => batched(async (list: { peerId: string; stated: number }[]) => {
+  // Polls that arrive together (every agent re-polling after a change) are one statement.
+  const stated = new Map<string, number>();
+  for (const p of list) stated.set(p.peerId, Math.max(stated.get(p.peerId) ?? 0, p.stated));
+  const v = sql`least(s.stated, n.config_version)`;
   const raised = sql`${v} > p.applied_version`;
   await db.execute(sql`
     update peers p set last_seen_at = now(), claimed_at = null,
@@ -92,8 +95,11 @@ async function markPolled(db: Db, peerId: string, stated: number) {
       applied_at = case when ${raised} then now() else p.applied_at end,
       push_state = case when ${raised} then 'applied' else p.push_state end,
       last_error = case when ${raised} then null else p.last_error end
-    from networks n where p.id = ${peerId} and n.id = p.network_id`);
-}
+    from networks n,
+      unnest(string_to_array(${csv(stated.keys())}, ','), string_to_array(${csv([...stated.values()].map(String))}, ',')::bigint[]) as s(id, stated)
+    where p.id = s.id and n.id = p.network_id`);
+  return list.map(() => undefined);
+}));
 
 /** Resolves when this network changes (or the listener reconnected), or after `ms`. */
 function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<void> {
@@ -135,7 +141,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
   let host = await authenticateHost(db, authorization);
   await noteSeenFrom(db, host, opts.from);
   const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
-  await markPolled(db, host.peerId, after.data);
+  await markPolled(db, { peerId: host.peerId, stated: after.data });
   for (;;) {
     // Listening first, then reading: a change committed in between is not missed.
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
