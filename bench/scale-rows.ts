@@ -87,10 +87,15 @@ export async function scaleRows(ctx: ScaleContext) {
 
   // ---- rounds in the worker process ---------------------------------------------------
   await ctx.phase(`issue 19: ${big} network: full round, peak memory, one change (worker process)`, async () => {
-    const { scaleMember } = await import('../lib/server/members/members');
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
     const worker = new Child(ctx.root, 'bench/worker-child.ts', ctx.appEnv, 'worker (scale)', profile);
     ctx.children.push(worker);
+    // Stopped however the phase ends: a round that timed out would go on pushing and load the rows after.
+    try { await workerRounds(worker); } finally { await worker.stop(); }
+  });
+
+  async function workerRounds(worker: Child) {
+    const { scaleMember } = await import('../lib/server/members/members');
     const { signingPublicKey } = await worker.call<{ signingPublicKey: string }>('init', { databaseUrl: ctx.appEnv.DATABASE_URL });
     stubs = new Child(ctx.root, 'bench/stub-agents.ts', ctx.appEnv, 'stub agents (scale)');
     ctx.children.push(stubs);
@@ -143,8 +148,8 @@ export async function scaleRows(ctx: ScaleContext) {
     const fr = await deliver(f.versions, f.hosts, undefined, false);
     row(`diagnostic: ${fleetName}: a full round from scratch (every network at once)`, undefined, fr.ms, ms(fr.ms),
       `${fr.notes}; peak RSS of the worker ${mb(fr.peakRss)}`);
-    await worker.stop(); // production has no worker process: from here the server delivers
-  });
+    // production has no worker process: from here the server delivers (the worker stops above)
+  }
 
   // ---- the app server: page and peers API on the big network ---------------------------
   await ctx.phase(`issue 19: ${big} network page and peers API (server), cache hit and miss under writes`, async () => {
