@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { deviceAddresses, devices, users } from '../db/schema';
 import { notFound } from '../errors';
+import { SnapshotCache } from '../db/snapshot-cache';
 import { env } from '../env';
 import { deviceName as dnsNameOf } from '../../core/names';
 import { prefixLength } from '../../core/addressing';
@@ -17,7 +18,19 @@ import type { NetworkLabel } from '../../core/devices/config-changes';
  * The caller's devices, each with its address and DNS name per network and whether its
  * config is out of date; `networks` is where a new device would get an address.
  */
-export async function listDevices(db: Db, userId: string) {
+export function listDevices(db: Db, userId: string): Promise<DeviceList> {
+  return listCache.get(db, userId, () => readDevices(db, userId), (list) => list.items.length);
+}
+
+/*
+ * Polled by API clients and reloaded by "My access": while the database's snapshot is the same
+ * (nothing written anywhere), the list is what readDevices would answer (SnapshotCache). Weight:
+ * devices, about 0.7 KB each in memory and as JSON. Callers must not change the value.
+ */
+const listCache = new SnapshotCache<DeviceList>({ maxEntries: 200, maxWeight: 20_000 });
+type DeviceList = Awaited<ReturnType<typeof readDevices>>;
+
+async function readDevices(db: Db, userId: string) {
   const [user] = await db.select({ handle: users.handle }).from(users).where(eq(users.id, userId));
   if (!user) throw notFound('User');
   const owned = await db.select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.name));
@@ -59,7 +72,7 @@ function presentAddress(a: AddressRow, device: string, handle: string, zone: str
     dnsName: dnsNameOf({ zone, networkId: a.networkId, deviceName: device, userHandle: handle }),
   };
 }
-export type DeviceListItem = Awaited<ReturnType<typeof listDevices>>['items'][number];
+export type DeviceListItem = DeviceList['items'][number];
 
 /** GET /devices/{id}/config: the config as of now (without the private key) and `stale`. */
 export async function currentDeviceConfig(db: Db, userId: string, deviceId: string): Promise<CurrentDeviceConfig> {
