@@ -19,7 +19,16 @@ import type { NetworkLabel } from '../../core/devices/config-changes';
  * config is out of date; `networks` is where a new device would get an address.
  */
 export function listDevices(db: Db, userId: string): Promise<DeviceList> {
-  return listCache.get(db, userId, () => readDevices(db, userId), (list) => list.items.length);
+  return listCache.get(db, userId, () => readDevices(db, userId).then(deepFreeze), (list) => list.items.length);
+}
+
+/** Frozen all the way down: shared by every request that hits, and the API encodes a frozen answer once (lib/server/http/api.ts). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /*
