@@ -76,14 +76,19 @@ if [ -z "${MESHPLANE_PUBLIC_URL:-}" ]; then
   fi
 fi
 say "start"
+# On PGlite (one process, small installs) V8's young generation is capped at 1 MB a semi-space
+# instead of 16: idle RSS with a 1,000-host network 338 → 283 MB (issue 19, bench/limits-rows.ts
+# starts it the same way).
+node_flags=()
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "database: PostgreSQL from DATABASE_URL"
 else
   echo "database: embedded PGlite in $data_dir/pglite (created on first start)"
+  node_flags=(--max-semi-space-size=1)
 fi
 echo
 echo "  Meshplane: http://$shown:$port   (create the first account at http://$shown:$port/sign-up; Ctrl-C stops it)"
 echo
 export NODE_ENV=production PORT=$port HOST=$host
 # The compiled server (scripts/build-server.mjs): plain node, no TypeScript compiler at run time.
-exec node dist/server/server.mjs
+exec node ${node_flags[@]+"${node_flags[@]}"} dist/server/server.mjs

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { deviceAddresses, devices, users } from '../db/schema';
 import { notFound } from '../errors';
+import { SnapshotCache } from '../db/snapshot-cache';
 import { env } from '../env';
 import { deviceName as dnsNameOf } from '../../core/names';
 import { prefixLength } from '../../core/addressing';
@@ -17,10 +18,36 @@ import type { NetworkLabel } from '../../core/devices/config-changes';
  * The caller's devices, each with its address and DNS name per network and whether its
  * config is out of date; `networks` is where a new device would get an address.
  */
-export async function listDevices(db: Db, userId: string) {
+export function listDevices(db: Db, userId: string): Promise<DeviceList> {
+  return listCache.get(db, userId, () => readDevices(db, userId).then(deepFreeze), (list) => list.items.length);
+}
+
+/** Frozen all the way down: shared by every request that hits, and the API encodes a frozen answer once (lib/server/http/api.ts). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/*
+ * Polled by API clients and reloaded by "My access": while the database's snapshot is the same
+ * (nothing written anywhere), the list is what readDevices would answer (SnapshotCache). Weight:
+ * devices, about 0.7 KB each in memory and as JSON. Callers must not change the value.
+ */
+const listCache = new SnapshotCache<DeviceList>({ maxEntries: 200, maxWeight: 20_000 });
+type DeviceList = Awaited<ReturnType<typeof readDevices>>;
+
+async function readDevices(db: Db, userId: string) {
   const [user] = await db.select({ handle: users.handle }).from(users).where(eq(users.id, userId));
   if (!user) throw notFound('User');
-  const owned = await db.select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.name));
+  // The configs devices were last given are read only when some device is stale (to say what
+  // changed): for 1,000 devices they are most of the bytes the database sends.
+  const owned = await db.select({
+    id: devices.id, name: devices.name, publicKey: devices.publicKey, createdAt: devices.createdAt,
+    lastGivenHash: devices.lastGivenHash, lastHandshakeAt: devices.lastHandshakeAt,
+  }).from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.name));
   const reach = await reachableNetworks(db, userId);
   const addresses = await addressesOfUser(db, userId);
   const hosts = await hostsOf(db, [...new Set(addresses.map((a) => a.networkId))]);
@@ -32,19 +59,25 @@ export async function listDevices(db: Db, userId: string) {
     if (list) list.push(a); else byDevice.set(a.deviceId, [a]);
   }
   const configOf = configSets();
-  const items = owned.map((device) => {
+  const states = owned.map((device) => {
     const mine = byDevice.get(device.id) ?? [];
     const nets = mine.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
     const { body, hash, reach: networks } = configOf(nets);
     const held = new Set(mine.map((a) => a.networkId));
     const missing = reach.networks.filter((n) => !held.has(n.id));
-    const stale = isStale(device.lastGivenHash, hash, missing.length);
+    return { device, mine, nets, body, networks, missing, stale: isStale(device.lastGivenHash, hash, missing.length) };
+  });
+  // One query, the same text however many are stale.
+  const given = states.some((s) => s.stale)
+    ? new Map((await db.select({ id: devices.id, config: devices.lastGivenConfig }).from(devices).where(eq(devices.userId, userId))).map((d) => [d.id, d.config]))
+    : new Map<string, ConfigBody | null>();
+  const items = states.map(({ device, mine, nets, body, networks, missing, stale }) => {
     return {
       id: device.id, name: device.name, publicKey: device.publicKey, createdAt: device.createdAt,
       addresses: mine.map((a) => presentAddress(a, device.name, user.handle, zone)),
       missingNetworks: missing.map((n) => ({ networkId: n.id, networkLabel: n.label, projectName: n.projectName })),
       stale,
-      changes: stale ? changesOf(device.lastGivenConfig, body, nets, missing.map((n) => n.label)) : [],
+      changes: stale ? changesOf(given.get(device.id) ?? null, body, nets, missing.map((n) => n.label)) : [],
       networks,
       lastHandshakeAt: device.lastHandshakeAt,
     };
@@ -59,7 +92,7 @@ function presentAddress(a: AddressRow, device: string, handle: string, zone: str
     dnsName: dnsNameOf({ zone, networkId: a.networkId, deviceName: device, userHandle: handle }),
   };
 }
-export type DeviceListItem = Awaited<ReturnType<typeof listDevices>>['items'][number];
+export type DeviceListItem = DeviceList['items'][number];
 
 /** GET /devices/{id}/config: the config as of now (without the private key) and `stale`. */
 export async function currentDeviceConfig(db: Db, userId: string, deviceId: string): Promise<CurrentDeviceConfig> {
