@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
+import { Plumbing, freePortOn, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. Issue 14's proof: hosts join with ONE autoscale join key, no token made by hand.
@@ -37,15 +36,6 @@ let app: BuiltApp;
 let tmp = '';
 let agentFile = '';
 
-async function freePort(): Promise<number> {
-  for (let port = 3340; port <= 3359; port++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.createServer().once('error', () => r(false)).listen(port, underlay.bridgeIp, () => s.close(() => r(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 3340–3359');
-}
 
 beforeAll(async () => {
   requireRoot();
@@ -75,7 +65,7 @@ beforeAll(async () => {
     p.onCleanup(() => rm(etc, { recursive: true, force: true }));
   }
 
-  const port = await freePort();
+  const port = await freePortOn(underlay.bridgeIp, 3340, 3359);
   base = `http://${underlay.bridgeIp}:${port}`;
   app = await startBuiltApp(p, {
     databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port, email: 'join@example.test',

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +8,7 @@ import { requireRoot, requireTools, requireTun } from '../../agent/test-support'
 import { generateKeyPair } from '../../lib/core/wireguard/keys';
 import { configFileName, renderClientConfig } from '../../lib/core/wireguard/client-config';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, requireBuild, startBuiltApp, underlay, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
+import { Plumbing, freePortOn, requireBuild, startBuiltApp, underlay, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. The whole product, for real: the BUILT app on a fresh PostgreSQL database, two
@@ -31,15 +30,6 @@ let base = '';
 let app: BuiltApp;
 let tmp = '';
 
-async function freePort(): Promise<number> {
-  for (let port = 3400 + Math.floor(Math.random() * 100), i = 0; i < 100; i++, port = 3400 + ((port - 3400 + 1) % 100)) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.createServer().once('error', () => r(false)).listen(port, underlay.bridgeIp, () => s.close(() => r(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 3400–3499');
-}
 
 beforeAll(async () => {
   requireRoot();
@@ -59,7 +49,7 @@ beforeAll(async () => {
   for (const k of ['a', 'b', 'c'] as const) ns[k] = p.plug(k, ips[k]);
 
   app = await startBuiltApp(p, {
-    databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port: await freePort(), email: 'mesh@example.test',
+    databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port: await freePortOn(underlay.bridgeIp, 3400, 3499), email: 'mesh@example.test',
   });
   base = app.base;
 }, 240_000);

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createNetns } from '../../agent/test-support';
 import { serverEntry } from './server-process';
@@ -181,4 +182,15 @@ export async function startBuiltApp(p: Plumbing, o: {
       return behind.length === 0 && enrolled.length > 0 ? items : null;
     }, withinMs, 200);
   return { base, api, converged, kill, restart };
+}
+
+/** The first port of [from, to] free on `host` (the bridge's address the built app listens on). */
+export async function freePortOn(host: string, from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.createServer().once('error', () => r(false)).listen(port, host, () => s.close(() => r(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error(`no free port in ${from}–${to}`);
 }

@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNetns, requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
+import { Plumbing, freePortOn, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. Issue 13's proof for hosts behind NAT. The BUILT app in the root namespace on a bridge
@@ -34,15 +33,6 @@ let app: BuiltApp;
 let tmp = '';
 let agentFile = '';
 
-async function freePort(): Promise<number> {
-  for (let port = 3600; port <= 3649; port++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.createServer().once('error', () => r(false)).listen(port, underlay.bridgeIp, () => s.close(() => r(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free port in 3600–3649');
-}
 
 /** A router on the bridge masquerading a LAN with one host behind it; only connections from inside pass. */
 function natRouter(k: 'a' | 'b') {
@@ -86,7 +76,7 @@ beforeAll(async () => {
   natRouter('a');
   natRouter('b');
 
-  const port = await freePort();
+  const port = await freePortOn(underlay.bridgeIp, 3600, 3649);
   const base = `http://${underlay.bridgeIp}:${port}`;
   // No WORKER_SECRET: /api/worker cannot even be called; delivery must happen by itself.
   app = await startBuiltApp(p, {
