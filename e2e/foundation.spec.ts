@@ -25,10 +25,13 @@ test('sign up, create a project, add a viewer who sees no edit controls, change 
   await page.getByRole('button', { name: 'Add to team' }).click();
   await expect(page.getByTestId(`team-${viewer.email}`)).toBeVisible();
 
-  // The last owner cannot demote themselves: the refusal shows next to the select.
-  await page.getByLabel(`Role of ${email}`).selectOption('admin');
-  await expect(page.getByText('This is the last owner')).toBeVisible();
-  await expect(page.getByLabel(`Role of ${email}`)).toHaveValue('owner');
+  // The last owner cannot be demoted or removed (the server refuses with 409): the page offers
+  // neither, and says so; the viewer beside them gets both.
+  const me = page.getByTestId(`team-${email}`);
+  await expect(me.getByText('the only owner: make someone else owner to change this')).toBeVisible();
+  await expect(me.getByLabel(`Role of ${email}`)).toHaveCount(0);
+  await expect(me.getByRole('button', { name: 'Remove' })).toHaveCount(0);
+  await expect(page.getByLabel(`Role of ${viewer.email}`)).toHaveValue('viewer');
 
   const viewerPage = await (await browser.newContext()).newPage();
   await signIn(viewerPage, viewer);
