@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, freePortOn, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
+import { Plumbing, freePortOn, prepareAgentTest, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. Issue 14's proof: hosts join with ONE autoscale join key, no token made by hand.
@@ -38,17 +36,9 @@ let agentFile = '';
 
 
 beforeAll(async () => {
-  requireRoot();
-  requireTools(['ip', 'wg', 'wireguard-go', 'nft', 'ping', 'dig']);
-  requireTun();
-  const dist = requireBuild();
-  if (!existsSync('dist/agent/meshplane-agent.mjs')) throw new Error('no bundled agent (dist/agent/meshplane-agent.mjs missing): run `npm run build:agent` (or `npm run build`) first');
-  tmp = await mkdtemp(path.join(tmpdir(), 'mpj-join-'));
-  p.onCleanup(() => rm(tmp, { recursive: true, force: true }));
-  // The bundled agent, alone: nothing it could import from a node_modules.
-  await mkdir(path.join(tmp, 'bin'));
-  agentFile = path.join(tmp, 'bin', 'meshplane-agent.mjs');
-  await copyFile('dist/agent/meshplane-agent.mjs', agentFile);
+  const prepared = await prepareAgentTest(p, 'mpj-join-');
+  const dist = prepared.dist;
+  ({ tmp, agentFile } = prepared);
   for (let dir = path.dirname(agentFile); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'node_modules'))) throw new Error(`${dir}/node_modules exists: the bundled agent must run with none above it`);
   }

@@ -1,9 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { createNetns } from '../../agent/test-support';
+import { createNetns, requireRoot, requireTools, requireTun } from '../../agent/test-support';
 import { serverEntry } from './server-process';
 
 /*
@@ -193,4 +195,22 @@ export async function freePortOn(host: string, from: number, to: number): Promis
     if (ok) return port;
   }
   throw new Error(`no free port in ${from}–${to}`);
+}
+
+/**
+ * What a root test with bundled agents needs first: root, the tools, /dev/net/tun, the built app
+ * and the agent bundle, copied alone into a temporary bin/ (removed at cleanup).
+ */
+export async function prepareAgentTest(p: Plumbing, tmpPrefix: string): Promise<{ dist: string; tmp: string; agentFile: string }> {
+  requireRoot();
+  requireTools(['ip', 'wg', 'wireguard-go', 'nft', 'ping', 'dig']);
+  requireTun();
+  const dist = requireBuild();
+  if (!existsSync('dist/agent/meshplane-agent.mjs')) throw new Error('no bundled agent (dist/agent/meshplane-agent.mjs missing): run `npm run build:agent` (or `npm run build`) first');
+  const tmp = await mkdtemp(path.join(tmpdir(), tmpPrefix));
+  p.onCleanup(() => rm(tmp, { recursive: true, force: true }));
+  await mkdir(path.join(tmp, 'bin'));
+  const agentFile = path.join(tmp, 'bin', 'meshplane-agent.mjs');
+  await copyFile('dist/agent/meshplane-agent.mjs', agentFile);
+  return { dist, tmp, agentFile };
 }

@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createNetns, requireRoot, requireTools, requireTun } from '../../agent/test-support';
+import { createNetns } from '../../agent/test-support';
 import { createScratchDatabase } from '../scratch-database';
-import { Plumbing, freePortOn, requireBuild, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
+import { Plumbing, freePortOn, prepareAgentTest, startBuiltApp, waitFor, type BuiltApp, type MeshPeer, type Ns } from './mesh-support';
 
 /*
  * ROOT. Issue 13's proof for hosts behind NAT. The BUILT app in the root namespace on a bridge
@@ -55,16 +52,9 @@ function natRouter(k: 'a' | 'b') {
 }
 
 beforeAll(async () => {
-  requireRoot();
-  requireTools(['ip', 'wg', 'wireguard-go', 'nft', 'ping', 'dig']);
-  requireTun();
-  const dist = requireBuild();
-  if (!existsSync('dist/agent/meshplane-agent.mjs')) throw new Error('no bundled agent (dist/agent/meshplane-agent.mjs missing): run `npm run build:agent` (or `npm run build`) first');
-  tmp = await mkdtemp(path.join(tmpdir(), 'nat-e2e-'));
-  p.onCleanup(() => rm(tmp, { recursive: true, force: true }));
-  await mkdir(path.join(tmp, 'bin'));
-  agentFile = path.join(tmp, 'bin', 'meshplane-agent.mjs');
-  await copyFile('dist/agent/meshplane-agent.mjs', agentFile);
+  const prepared = await prepareAgentTest(p, 'nat-e2e-');
+  const dist = prepared.dist;
+  ({ tmp, agentFile } = prepared);
 
   const admin = new URL(inject('testDatabaseUrl'));
   admin.pathname = '/postgres';
