@@ -9,6 +9,7 @@ import { env } from '../env';
 import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
 import { clientIp } from './client-ip';
+import { readBody } from './body';
 import { publicOrigin } from './origin';
 import { readingOnce } from '../db/snapshot-cache';
 import { apiRequestSeconds } from '../metrics/process-metrics';
@@ -32,26 +33,13 @@ export type ApiHandler = ((call: Call) => Promise<Answer>) & { [gatedRoute]: str
 export type RouteSpec = { path: string; handlers: Partial<Record<Method, ApiHandler>> };
 export const routeSpec = Symbol('routeSpec');
 
-/** The largest JSON body the API reads; route files turn Next's own parser off (`config`). */
-const maxBodyBytes = 1024 * 1024;
-
 function headerReader(headers: IncomingHttpHeaders) {
   return { get: (name: string) => { const v = headers[name.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v ?? null; } };
 }
 
+// Route files turn Next's own body parser off (`config`): the body is read here.
 async function jsonBody(req: NextApiRequest, res: NextApiResponse): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) {
-      // The rest of the body is never read, so this connection cannot carry another request.
-      res.setHeader('connection', 'close');
-      throw new AppError(413, 'too_large', 'The request body is larger than 1 MiB.');
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readBody(req, res)).toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { answerRoute, nextRoute, reportRoute } from '../delivery/routes';
-import { AppError, errorAnswer } from '../errors';
+import { errorAnswer } from '../errors';
+import { readBody } from './body';
 
 /*
  * The agent's channel answered by server.ts itself, ahead of Next, like the JSON API
@@ -19,9 +20,6 @@ const routes: Record<string, { method: string; route: WebRoute }> = {
   '/api/agent/v1/report': { method: 'POST', route: reportRoute },
 };
 
-/** Above this a body is refused unread (413), as the API's routes refuse theirs. */
-const maxBodyBytes = 1 << 20;
-
 /** Answers `req` and resolves true when it is one of the channel's routes; resolves false at once otherwise. */
 export async function serveAgentChannel(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const url = req.url ?? '';
@@ -35,11 +33,11 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   res.once('close', () => gone.abort());
   let body: Buffer | undefined;
   if (found.method === 'POST') {
-    body = await readBody(req);
-    if (!body) {
-      // The rest of the body is never read, so this connection cannot carry another request.
-      const { status, body: error } = errorAnswer(new AppError(413, 'too_large', 'The request body is larger than 1 MiB.'));
-      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(error));
+    try {
+      body = await readBody(req, res);
+    } catch (error) {
+      const { status, body: answer } = errorAnswer(error);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       return true;
     }
   }
@@ -55,18 +53,4 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   if (!answer.body) { res.end(); return true; }
   Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream).pipe(res);
   return true;
-}
-
-/** The whole body, or undefined when it is larger than maxBodyBytes. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBodyBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
