@@ -101,6 +101,9 @@ async function serve(index: number) {
   const db = await openForServer(e.DATABASE_URL, cluster.isWorker);
   setDb(db);
   if (db.lock) closeOnSignal(db, await offerCliSocket(db));
+  // On PostgreSQL a stop is an exit, not a death by signal, so exit hooks run (--cpu-prof
+  // writes its profile); a second signal while exiting changes nothing.
+  else process.on('SIGTERM', () => process.exit(0));
   installClusterMetrics();
   dbPoolMax.set(e.DATABASE_URL ? poolMax : 1);
   await preparing;

@@ -3,7 +3,8 @@
  * a long-poll, `GET /api/agent/v1/next?after=<applied version>` with the host token, answered
  * with the next signed envelope (or 204 after ~25 s with nothing new), which goes through the
  * same `handle` as a push (signature, target, version and replay checks unchanged); the answer
- * is POSTed to `/api/agent/v1/answer`. Outbound only, so a host behind NAT or a closed
+ * rides on the next poll (`POST …/next?after=…` with the answer as its body), so a change costs
+ * one exchange and one connection per host. Outbound only, so a host behind NAT or a closed
  * firewall is reachable. Failures back off with jitter (1 s doubling to 10 s), so thousands
  * of agents reconnecting after a restart spread out; a reconnect asks for what it missed.
  */
@@ -69,14 +70,20 @@ export function openChannel(opts: ChannelOptions): Channel {
     await pause(wait);
   };
 
+  // The answer to the last envelope, sent with the next poll; dropped once a poll was answered
+  // at all (the poll's `after` says what was applied, so an answer lost on the way loses nothing).
+  let answerBody: string | undefined;
   const loop = async () => {
     while (!stop.signal.aborted) {
       const after = wantSnapshot ? 0 : (opts.appliedVersion() ?? 0);
       let res: HttpAnswer;
       try {
         res = await httpRequest(`${base}/api/agent/v1/next?after=${after}`, {
-          headers: { ...auth, 'cache-control': 'no-store' }, signal: stop.signal, timeoutMs: opts.pollTimeoutMs ?? 40_000,
+          method: answerBody === undefined ? 'GET' : 'POST', body: answerBody,
+          headers: { ...auth, 'cache-control': 'no-store', ...(answerBody === undefined ? {} : { 'content-type': 'application/json' }) },
+          signal: stop.signal, timeoutMs: opts.pollTimeoutMs ?? 40_000,
         });
+        answerBody = undefined;
       } catch (e) {
         if (stop.signal.aborted) return;
         await failed(`no answer (${e instanceof HttpError ? e.code : 'connection failed'})`);
@@ -106,17 +113,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       const code = (answer.body.error as { code?: string } | undefined)?.code;
       wantSnapshot = code === 'need_snapshot';
       const version = versionIn(envelope);
-      if (version !== null) {
-        try {
-          await httpRequest(`${base}/api/agent/v1/answer`, {
-            method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-            body: JSON.stringify({ version, status: answer.status, body: answer.body }),
-            signal: stop.signal, timeoutMs: 15_000, maxBytes: 1 << 20,
-          });
-        } catch {
-          // The next poll says what we applied (after=…): nothing is lost.
-        }
-      }
+      if (version !== null) answerBody = JSON.stringify({ version, status: answer.status, body: answer.body });
       // A refused document (other than "send me a snapshot") would come back at once: wait first.
       if (answer.status !== 200 && !wantSnapshot && code !== 'stale') await failed(`version ${version ?? '?'} refused: ${code ?? answer.status}`);
     }

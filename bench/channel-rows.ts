@@ -15,7 +15,7 @@ import { httpRequest } from '../agent/http-client';
 import { startAppServer, type AppServer } from './app-server';
 import { Api } from './http';
 import { Child } from './ipc';
-import { freePort, mb, median, ms, processTree, sleep } from './stats';
+import { cpuByPid, cpuSince, freePort, mb, median, ms, processTree, sleep } from './stats';
 
 export type ChannelRow = { what: string; target?: { value: number; text: string }; measured: number | null; shown: string; notes: string };
 
@@ -92,7 +92,11 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
 
   let server: AppServer | null = null;
   const port = await freePort(3500, 3549);
-  const start = () => startAppServer({ root: ctx.root, port, env: ctx.appEnv, logFile: path.join(ctx.logDir, 'server-channel.log') });
+  // BENCH_PROFILE: a CPU profile of the app too, written when it stops; in one process (a
+  // cluster's workers are killed before theirs is written), so its figures are not comparable.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE, 'channel-app')}`] : [];
+  const appEnv = profile.length ? { ...ctx.appEnv, MESHPLANE_PROCESSES: '1' } : ctx.appEnv;
+  const start = () => startAppServer({ root: ctx.root, port, env: appEnv, logFile: path.join(ctx.logDir, 'server-channel.log'), nodeArgs: profile });
   const agents: Child[] = [];
   try {
     server = await start();
@@ -116,7 +120,8 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
     const connectStarted = new Date();
     const tConnect = epochNow();
     for (const [i, slice] of slices.entries()) {
-      const child = new Child(ctx.root, 'bench/channel-agents.ts', ctx.appEnv, `channel agents ${i + 1}`);
+      const child = new Child(ctx.root, 'bench/channel-agents.ts', ctx.appEnv, `channel agents ${i + 1}`,
+        i === 0 && profile.length ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE!, 'channel-agents')}`] : []);
       ctx.track(child);
       agents.push(child);
       await child.call('start', { server: base, signingPublicKey, hosts: slice, snapshot: { payload, signature } }, 120_000);
@@ -145,15 +150,23 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
 
     // (1) one change through the API (a host added to an addon) until every channel agent has applied it.
     const repeats = ctx.quick ? 2 : 3;
-    const changes: { ms: number; reached: number; version: number }[] = [];
+    const changes: { ms: number; reached: number; version: number; cpu: { app: number; pg: number; stubs: number } }[] = [];
+    // CPU of the app's processes, of this database's PostgreSQL backends and of the stubs, per change.
+    const cpuNow = async () => {
+      const backends = await db.execute(sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as { pid: number }[];
+      return { app: cpuByPid(processTree(server!.pid)), pg: cpuByPid(backends.map((b) => b.pid)), stubs: cpuByPid(agents.map((a) => a.pid)) };
+    };
     for (let i = 0; i < repeats; i++) {
       const count = await instances();
+      const before = await cpuNow();
       await api.call('PUT', `/api/v1/members/${ctx.memberId}/processes`, { instances: count + 1 });
       const written = epochNow();
       const version = await versionNow();
       const r = await allAt(version, 60_000);
-      changes.push({ ms: r.at - written, reached: r.reached, version });
       await sleep(1500); // answers recorded, polls held again
+      const after = await cpuNow();
+      changes.push({ ms: r.at - written, reached: r.reached, version,
+        cpu: { app: cpuSince(before.app, after.app), pg: cpuSince(before.pg, after.pg), stubs: cpuSince(before.stubs, after.stubs) } });
     }
     const changeStats = await stats();
     log(`issue 13: changes ${changes.map((c) => ms(c.ms)).join(', ')}; channel failures ${JSON.stringify(problemsOf(changeStats))}`);
@@ -162,6 +175,7 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
       what: `issue 13: one change in a ${hosts.length.toLocaleString('en')}-host network, from the API write returning until all ${hosts.length.toLocaleString('en')} channel agents have applied it (median of ${repeats})`,
       target: { value: 1000, text: '≤ 1 s' }, measured: cm, shown: ms(cm),
       notes: `PUT /api/v1/members/{id}/processes (one addon host added); all: ${changes.map((c) => `${ms(c.ms)} (${c.reached} at v${c.version})`).join(', ')}; `
+        + `CPU per change (to the answers recorded): app ${changes.map((c) => ms(c.cpu.app)).join(', ')}, PostgreSQL ${changes.map((c) => ms(c.cpu.pg)).join(', ')}, stubs ${changes.map((c) => ms(c.cpu.stubs)).join(', ')}; `
         + `${agents.length} stub processes on agent/channel.ts, ${changeStats.reduce((n, s) => n + s.verifications, 0)} signature checks, ${changeStats.reduce((n, s) => n + s.refused, 0)} refusals, ${changeStats.reduce((n, s) => n + s.failures, 0)} channel failures`,
     });
     rows.push({

@@ -152,6 +152,33 @@ describe('delivery over the channel', () => {
     expect((await row()).appliedVersion).toBe(v);
   });
 
+  it('the answer rides on the next poll: its figures are recorded, and no answer is sent alone', async () => {
+    const net = await channelHosts(2); // a host with a peer, so that its answer has a handshake to give
+    const [h] = net.hosts;
+    const from = server.calls.length;
+    connect(h.peerId, h.hostToken);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    // Only the stub's answer carries a handshake (2030-01-02T03:04:05Z); the poll's after does not.
+    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0].lastHandshakeAt?.toISOString())
+      .toBe('2030-01-02T03:04:05.000Z');
+    const made = server.calls.slice(from);
+    expect(made).toContain('POST /api/agent/v1/next');
+    expect(made).not.toContain('POST /api/agent/v1/answer');
+  });
+
+  it('a poll carrying a malformed answer is refused with 400 and changes nothing', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const row = async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0];
+    const before = await row();
+    for (const [body, code] of [['{"version":"x","status":200,"body":{}}', 'invalid'], ['not json', 'invalid_json']]) {
+      const res = await fetch(`${server.url}/api/agent/v1/next?after=0`, { method: 'POST', headers: { authorization: `Bearer ${h.hostToken}`, 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.code).toBe(code);
+    }
+    expect(await row()).toEqual(before);
+  });
+
   it('the worker does not push directly to a host connected over its channel', async () => {
     const net = await channelHosts(1, (id) => fleet.add(id));
     const [h] = net.hosts;

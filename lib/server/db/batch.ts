@@ -1,29 +1,39 @@
 /*
  * Calls made together run as one: each call's input is queued, and at the next turn of the
  * event loop (setImmediate) `run` gets every queued input, at most `max` at a time, and
- * answers each call's result in order. For the small per-request reads and writes that
- * thousands of requests make at the same moment (every held agent channel woken by one
- * change): one query per batch instead of one per request. Each query starts after all of
- * its callers asked, so a caller sees whatever was committed before it called.
+ * answers each call's result in order. While a run is in flight the queue only grows, and the
+ * next run takes all of it when that one ends: batches grow with the load instead of being one
+ * event-loop turn's worth each (thousands of answers arriving over a second are a few
+ * statements, not hundreds). For the small per-request reads and writes that thousands of
+ * requests make at the same moment (every held agent channel woken by one change). Each query
+ * starts after all of its callers asked, so a caller sees whatever was committed before it called.
  */
 export function batched<I, O>(run: (inputs: I[]) => Promise<O[]>, max = 1000): (input: I) => Promise<O> {
   let queue: { input: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   let scheduled = false;
+  let running = false;
   const flush = () => {
     scheduled = false;
+    if (running || queue.length === 0) return;
+    running = true;
     const all = queue;
     queue = [];
+    const parts: Promise<void>[] = [];
     for (let i = 0; i < all.length; i += max) {
       const part = all.slice(i, i + max);
-      run(part.map((p) => p.input)).then(
+      parts.push(run(part.map((p) => p.input)).then(
         (outs) => part.forEach((p, k) => p.resolve(outs[k])),
         (e: unknown) => part.forEach((p) => p.reject(e)),
-      );
+      ));
     }
+    void Promise.all(parts).then(() => {
+      running = false;
+      flush();
+    });
   };
   return (input) => new Promise<O>((resolve, reject) => {
     queue.push({ input, resolve, reject });
-    if (!scheduled) {
+    if (!scheduled && !running) {
       scheduled = true;
       setImmediate(flush);
     }

@@ -19,8 +19,9 @@ import { changeNetwork } from '../networks/change';
  * `GET /api/agent/v1/next?after=V` answers at once with the signed envelope of the network's
  * current version when it is above V (a delta from V when stored, else the snapshot), else
  * waits for a change to that network (NOTIFY, on whichever replica made it) for at most
- * `holdMs` and answers 204. The agent applies it with its usual checks and POSTs its answer
- * to `/api/agent/v1/answer`. Each call is authenticated by the host token, also again before
+ * `holdMs` and answers 204. The agent applies it with its usual checks and sends its answer
+ * as the body of its next poll (`POST …/next`), so a change costs each host one exchange, not
+ * two (`POST /api/agent/v1/answer` stays for agents that send it alone). Each call is authenticated by the host token, also again before
  * a held poll sends anything, so a revoked host gets 401, never a document. The agent's last
  * call is its liveness (`last_seen_at`); while it is recent the worker does not push directly.
  */
@@ -101,20 +102,38 @@ const markPolled = batchedPer((db: Db) => batched(async (list: { peerId: string;
   return list.map(() => undefined);
 }));
 
+/*
+ * The held polls, by network: one change wakes exactly its network's polls, and a poll that
+ * ends alone (its time is up, the agent left) leaves in O(1). Thousands of polls as listeners
+ * of the bus itself cost a scan of all of them at every poll's end: O(polls²) per change.
+ */
+const held = new Map<string, Set<() => void>>();
+let listening = false;
+function wakeHeld(networkId: string | null) {
+  const woken = networkId === null ? [...held.values()] : [held.get(networkId) ?? []];
+  if (networkId === null) held.clear(); else held.delete(networkId);
+  for (const set of woken) for (const wake of set) wake();
+}
+
 /** Resolves when this network changes (or the listener reconnected), or after `ms`. */
 function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!listening) {
+    listening = true;
+    configBus.on('change', (id: string) => wakeHeld(id));
+    configBus.on('resync', () => wakeHeld(null));
+  }
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      configBus.off('change', onChange);
-      configBus.off('resync', done);
+      const set = held.get(networkId);
+      if (set?.delete(done) && set.size === 0) held.delete(networkId);
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const onChange = (id: string) => { if (id === networkId) done(); };
     const timer = setTimeout(done, ms);
-    configBus.on('change', onChange);
-    configBus.on('resync', done);
+    let set = held.get(networkId);
+    if (!set) held.set(networkId, (set = new Set()));
+    set.add(done);
     signal?.addEventListener('abort', done);
   });
 }
@@ -134,11 +153,21 @@ async function noteSeenFrom(db: Db, host: HostPrincipal, from: string | null | u
   });
 }
 
-/** `from`: the caller's address as client-ip.ts reads it (the socket's, or a trusted proxy's X-Forwarded-For). */
-export async function nextEnvelope(db: Db, authorization: string | null, afterText: string | null, opts: { holdMs?: number; signal?: AbortSignal; from?: string | null } = {}): Promise<Response> {
+/** What a channel call answers: the envelope's bytes (200) or nothing new (204). */
+export type EnvelopeReply = { status: 200; body: Buffer } | { status: 204 };
+
+/**
+ * `from`: the caller's address as client-ip.ts reads it (the socket's, or a trusted proxy's
+ * X-Forwarded-For). `answer`: the agent's answer to the envelope its previous poll got, carried
+ * by this one; recorded first, exactly as `POST …/answer` records it (a malformed one is a 400
+ * and nothing changes).
+ */
+export async function nextEnvelope(db: Db, authorization: string | null, afterText: string | null, opts: { holdMs?: number; signal?: AbortSignal; from?: string | null; answer?: unknown } = {}): Promise<EnvelopeReply> {
   const after = afterSchema.safeParse(afterText ?? '0');
   if (!after.success) throw invalid('after: the version the agent applied, a whole number ≥ 0', 'after');
+  const answer = opts.answer === undefined ? null : parseAnswer(opts.answer);
   let host = await authenticateHost(db, authorization);
+  if (answer) await recordAnswer(db, host, answer);
   await noteSeenFrom(db, host, opts.from);
   const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
   await markPolled(db, { peerId: host.peerId, stated: after.data });
@@ -149,15 +178,14 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
     if (prepared) {
       await markSeen(db, host.peerId, 'sending');
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
-      const body = gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-      return new Response(new Uint8Array(body), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+      return { status: 200, body: gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks) };
     }
     await changed;
     if (opts.signal?.aborted || Date.now() >= deadline) break;
     host = await authenticateHost(db, authorization); // revoked while held: 401, nothing sent
   }
   await markSeen(db, host.peerId);
-  return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+  return { status: 204 };
 }
 
 const answerSchema = z.object({
@@ -165,13 +193,16 @@ const answerSchema = z.object({
   status: z.number().int().min(100).max(599),
   body: z.unknown(),
 });
+type Answer = z.infer<typeof answerSchema>;
 
-/** The agent's answer to an envelope it got over the channel, judged as strictly as a push's. */
-export async function recordChannelAnswer(db: Db, authorization: string | null, raw: unknown): Promise<{ recorded: string }> {
-  const host = await authenticateHost(db, authorization);
+function parseAnswer(raw: unknown): Answer {
   const parsed = answerSchema.safeParse(raw);
   if (!parsed.success) throw invalid('Send {version, status, body}: the version received and the agent\'s answer to it.');
-  const { version, status, body } = parsed.data;
+  return parsed.data;
+}
+
+/** The agent's answer to an envelope it got over the channel, judged as strictly as a push's. */
+async function recordAnswer(db: Db, host: HostPrincipal, { version, status, body }: Answer): Promise<string> {
   const verdict = judgeAnswer(status, body, version);
   const health = verdict.kind === 'bad' ? null : healthOf(body);
   const now = new Date();
@@ -187,7 +218,13 @@ export async function recordChannelAnswer(db: Db, authorization: string | null, 
       ...(health ? { agentOk: health.ok, agentHealth: health.reason } : {}),
     }).where(eq(peers.id, host.peerId));
   }
-  await markSeen(db, host.peerId, 'answer');
-  return { recorded: verdict.kind };
+  return verdict.kind;
 }
 
+/** `POST /api/agent/v1/answer`: an answer sent alone (agents before the answer rode on the poll). */
+export async function recordChannelAnswer(db: Db, authorization: string | null, raw: unknown): Promise<{ recorded: string }> {
+  const host = await authenticateHost(db, authorization);
+  const recorded = await recordAnswer(db, host, parseAnswer(raw));
+  await markSeen(db, host.peerId, 'answer');
+  return { recorded };
+}

@@ -1,23 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { answerRoute, nextRoute, reportRoute } from '../delivery/routes';
+import { channelCalls, channelHeaders, type ChannelAnswer, type ChannelCall } from '../delivery/routes';
+import { env } from '../env';
 import { errorAnswer } from '../errors';
 import { readBody } from './body';
+import { clientIp } from './client-ip';
 
 /*
  * The agent's channel answered by server.ts itself, ahead of Next, like the JSON API
- * (direct-api.ts): thousands of agents each hold a long-poll open, and a request held inside
- * Next's app router keeps its whole per-request context alive (tens of kB each) and costs its
- * pipeline on every re-poll. The route functions are the ones the app/api/agent/v1 route files
- * export, so both paths answer the same; another method or path goes on to Next.
+ * (direct-api.ts), and on the node request itself: thousands of agents each hold a long-poll
+ * open and re-poll together after every change, so neither Next's per-request context (tens
+ * of kB each, held for the whole poll) nor a web Request and Response per poll is paid. The
+ * calls are the ones the app/api/agent/v1 route files serve, so both paths answer the same;
+ * another method or path goes on to Next.
  */
 
-type WebRoute = (request: Request) => Promise<Response>;
-
-const routes: Record<string, { method: string; route: WebRoute }> = {
-  '/api/agent/v1/next': { method: 'GET', route: nextRoute },
-  '/api/agent/v1/answer': { method: 'POST', route: answerRoute },
-  '/api/agent/v1/report': { method: 'POST', route: reportRoute },
+const routes: Record<string, { methods: string[]; serve: (call: ChannelCall) => Promise<ChannelAnswer> }> = {
+  '/api/agent/v1/next': { methods: ['GET', 'POST'], serve: channelCalls.next },
+  '/api/agent/v1/answer': { methods: ['POST'], serve: channelCalls.answer },
+  '/api/agent/v1/report': { methods: ['POST'], serve: channelCalls.report },
 };
 
 /** Answers `req` and resolves true when it is one of the channel's routes; resolves false at once otherwise. */
@@ -26,31 +26,29 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   if (!url.startsWith('/api/agent/v1/')) return false;
   const q = url.indexOf('?');
   const found = routes[q < 0 ? url : url.slice(0, q)];
-  if (!found || found.method !== req.method) return false;
+  if (!found || !found.methods.includes(req.method ?? '')) return false;
 
-  // The poll's signal: aborted when the agent goes away, so a held poll is let go at once.
+  // The poll's signal: aborted when the agent goes away unanswered, so a held poll is let go at
+  // once (an answered one closes too, and an abort is not free: thousands of them per change).
   const gone = new AbortController();
-  res.once('close', () => gone.abort());
-  let body: Buffer | undefined;
-  if (found.method === 'POST') {
-    try {
-      body = await readBody(req, res);
-    } catch (error) {
-      const { status, body: answer } = errorAnswer(error);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      return true;
-    }
+  res.once('close', () => { if (!res.writableEnded) gone.abort(); });
+  let answer: ChannelAnswer;
+  try {
+    const body = req.method === 'POST' ? (await readBody(req, res)).toString('utf8') : undefined;
+    const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
+    answer = await found.serve({
+      authorization: header('authorization'), query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body, signal: gone.signal,
+      from: clientIp({ get: header }, env().MESHPLANE_TRUSTED_PROXIES),
+    });
+  } catch (error) {
+    const { status, body } = errorAnswer(error);
+    answer = { status, json: body };
   }
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-  }
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${url}`, { method: found.method, headers, body: body ? new Uint8Array(body) : undefined, signal: gone.signal });
-  const answer = await found.route(request);
   if (gone.signal.aborted) return true;
-  res.statusCode = answer.status;
-  answer.headers.forEach((value, key) => res.setHeader(key, value));
-  if (!answer.body) { res.end(); return true; }
-  Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream).pipe(res);
+  if (answer.json !== undefined) {
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+  } else {
+    res.writeHead(answer.status, channelHeaders(answer)).end(answer.bytes);
+  }
   return true;
 }
