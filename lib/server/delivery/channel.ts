@@ -55,24 +55,23 @@ async function envelopeFor(db: Db, host: HostPrincipal, after: number): Promise<
 }
 
 /**
- * Seen now. A poll also releases a claim left by a round that died (the host is here, with its
- * own version), and one about to be answered marks the host `sent`; an answer only says seen.
+ * Seen now, which also releases a claim left by a round that died (the host is here, with its
+ * own version); one about to be answered (`sending`) is marked `sent`.
  */
-type Seen = { peerId: string; kind: 'poll' | 'sending' | 'answer' };
+type Seen = { peerId: string; sending: boolean };
 const seen = batchedPer((db: Db) => batched(async (list: Seen[]) => {
-  const ids = (kinds: Seen['kind'][]) => csv([...new Set(list.filter((s) => kinds.includes(s.kind)).map((s) => s.peerId))]);
+  const sending = csv(new Set(list.filter((s) => s.sending).map((s) => s.peerId)));
   await db.update(peers).set({
-    lastSeenAt: sql`now()`,
-    claimedAt: sql`case when ${peers.id} = any(string_to_array(${ids(['poll', 'sending'])}, ',')) then null else ${peers.claimedAt} end`,
-    pushState: sql`case when ${peers.id} = any(string_to_array(${ids(['sending'])}, ',')) then 'sent' else ${peers.pushState} end`,
-  }).where(sql`${peers.id} = any(string_to_array(${ids(['poll', 'sending', 'answer'])}, ','))`);
+    lastSeenAt: sql`now()`, claimedAt: null,
+    pushState: sql`case when ${peers.id} = any(string_to_array(${sending}, ',')) then 'sent' else ${peers.pushState} end`,
+  }).where(sql`${peers.id} = any(string_to_array(${csv(new Set(list.map((s) => s.peerId)))}, ','))`);
   return list.map(() => undefined);
 }));
-const markSeen = (db: Db, peerId: string, kind: Seen['kind'] = 'poll') => seen(db, { peerId, kind });
+const markSeen = (db: Db, peerId: string, sending = false) => seen(db, { peerId, sending });
 
-/** Answers that arrive together are recorded in one statement. */
+/** Answers that arrive together are recorded in one statement (with "seen now": they came over the channel). */
 const applied = batchedPer((db: Db) => batched(async (list: Parameters<typeof recordApplied>[1]) => {
-  await recordApplied(db, list, new Date());
+  await recordApplied(db, list, new Date(), { overChannel: true });
   return list.map(() => undefined);
 }));
 
@@ -167,16 +166,18 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
   if (!after.success) throw invalid('after: the version the agent applied, a whole number ≥ 0', 'after');
   const answer = opts.answer === undefined ? null : parseAnswer(opts.answer);
   let host = await authenticateHost(db, authorization);
-  if (answer) await recordAnswer(db, host, answer);
+  const recorded = answer ? await recordAnswer(db, host, answer) : null;
   await noteSeenFrom(db, host, opts.from);
   const deadline = Date.now() + (opts.holdMs ?? defaultHoldMs);
-  await markPolled(db, { peerId: host.peerId, stated: after.data });
+  // An applied answer for the version this poll states has recorded all that markPolled would
+  // (seen, claim released, applied version): one row update per host per change, not two.
+  if (!(recorded?.kind === 'applied' && (recorded.appliedVersion ?? 0) >= after.data)) await markPolled(db, { peerId: host.peerId, stated: after.data });
   for (;;) {
     // Listening first, then reading: a change committed in between is not missed.
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
     const prepared = await envelopeFor(db, host, after.data);
     if (prepared) {
-      await markSeen(db, host.peerId, 'sending');
+      await markSeen(db, host.peerId, true);
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
       return { status: 200, body: gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks) };
     }
@@ -202,7 +203,7 @@ function parseAnswer(raw: unknown): Answer {
 }
 
 /** The agent's answer to an envelope it got over the channel, judged as strictly as a push's. */
-async function recordAnswer(db: Db, host: HostPrincipal, { version, status, body }: Answer): Promise<string> {
+async function recordAnswer(db: Db, host: HostPrincipal, { version, status, body }: Answer): Promise<{ kind: string; appliedVersion?: number }> {
   const verdict = judgeAnswer(status, body, version);
   const health = verdict.kind === 'bad' ? null : healthOf(body);
   const now = new Date();
@@ -218,13 +219,11 @@ async function recordAnswer(db: Db, host: HostPrincipal, { version, status, body
       ...(health ? { agentOk: health.ok, agentHealth: health.reason } : {}),
     }).where(eq(peers.id, host.peerId));
   }
-  return verdict.kind;
+  return { kind: verdict.kind, appliedVersion: verdict.kind === 'applied' ? verdict.appliedVersion : undefined };
 }
 
 /** `POST /api/agent/v1/answer`: an answer sent alone (agents before the answer rode on the poll). */
 export async function recordChannelAnswer(db: Db, authorization: string | null, raw: unknown): Promise<{ recorded: string }> {
   const host = await authenticateHost(db, authorization);
-  const recorded = await recordAnswer(db, host, parseAnswer(raw));
-  await markSeen(db, host.peerId, 'answer');
-  return { recorded };
+  return { recorded: (await recordAnswer(db, host, parseAnswer(raw))).kind }; // which marks the host seen
 }

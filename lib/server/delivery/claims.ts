@@ -72,7 +72,8 @@ export const healthSet = sql.raw(`agent_ok = coalesce(v.ok, p.agent_ok),
 /** Claims given back untouched (the host needs nothing, or its network is gone). */
 export type Released = { id: string; token: string };
 
-export async function recordApplied(db: Db, list: Applied[], now: Date) {
+/** `overChannel`: answers that came over the host's channel, which is also its liveness and releases any claim. */
+export async function recordApplied(db: Db, list: Applied[], now: Date, { overChannel = false } = {}) {
   if (list.length === 0) return;
   const values = sql.join(list.map((a) => sql`(${a.id}, ${a.token}::timestamptz, ${a.appliedVersion}::bigint,
     ${a.lastHandshakeAt ? iso(a.lastHandshakeAt) : null}::timestamptz, ${a.rxBytes}::bigint, ${a.txBytes}::bigint, ${healthValues(a.health)})`), sql`, `);
@@ -82,7 +83,7 @@ export async function recordApplied(db: Db, list: Applied[], now: Date) {
       applied_at = case when v.applied > p.applied_version then ${iso(now)}::timestamptz else p.applied_at end,
       push_state = 'applied', attempts = 0, last_error = null, last_pushed_at = ${iso(now)}::timestamptz,
       next_attempt_at = ${iso(now)}::timestamptz,
-      claimed_at = case when p.claimed_at = v.token then null else p.claimed_at end,
+      claimed_at = ${overChannel ? sql`null` : sql`case when p.claimed_at = v.token then null else p.claimed_at end`},${overChannel ? sql` last_seen_at = now(),` : sql``}
       last_handshake_at = coalesce(v.handshake, p.last_handshake_at),
       rx_bytes = coalesce(v.rx, p.rx_bytes), tx_bytes = coalesce(v.tx, p.tx_bytes), ${healthSet}
     from (values ${values}) as v(id, token, applied, handshake, rx, tx, ok, reason, repair_at, repair)
