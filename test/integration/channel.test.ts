@@ -5,6 +5,8 @@
  * revoked; a host that reconnects gets what it missed at once; the worker does not push
  * directly to a host that is connected over its channel.
  */
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -21,6 +23,7 @@ import { getSigningKey } from '../../lib/server/delivery/signing-key';
 import { runWorkerRound } from '../../lib/server/delivery/worker';
 import { startDelivery, type Delivery } from '../../lib/server/delivery/wake';
 import type { Channel } from '../../agent/channel';
+import { httpRequest } from '../../agent/http-client';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
 import { StubFleet } from './stub-agents';
@@ -164,6 +167,29 @@ describe('delivery over the channel', () => {
     const made = server.calls.slice(from);
     expect(made).toContain('POST /api/agent/v1/next');
     expect(made).not.toContain('POST /api/agent/v1/answer');
+  });
+
+  it('a large snapshot goes out as the gzip compressed once, to a client that accepts it; the agent reads it', async () => {
+    const net = await channelHosts(1);
+    // 150 more hosts in the document (not enrolled: named, no key) make its snapshot over 16 KB.
+    await createMemberOp.execute(owner, { networkId: net.networkId, kind: 'external', label: 'many', instances: 150 });
+    const [h] = net.hosts;
+    const raw = (acceptEncoding?: string) => new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
+      http.get(`${server.url}/api/agent/v1/next?after=0`, { headers: { authorization: `Bearer ${h.hostToken}`, ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) })).on('error', reject);
+      }).on('error', reject);
+    });
+    const zipped = await raw('gzip');
+    expect(zipped.encoding).toBe('gzip');
+    const plain = await raw();
+    expect(plain.encoding).toBeUndefined();
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 2);
+    expect(JSON.parse(plain.body.toString())).toMatchObject({ target: h.peerId });
+    // The agent's own client (two gzip members: the shared document, then this host's target).
+    const got = await httpRequest(`${server.url}/api/agent/v1/next?after=0`, { headers: { authorization: `Bearer ${h.hostToken}` }, timeoutMs: 5000 });
+    expect(got.body.equals(plain.body)).toBe(true);
   });
 
   it('a poll carrying a malformed answer is refused with 400 and changes nothing', async () => {

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
@@ -152,8 +151,12 @@ async function noteSeenFrom(db: Db, host: HostPrincipal, from: string | null | u
   });
 }
 
-/** What a channel call answers: the envelope's bytes (200) or nothing new (204). */
-export type EnvelopeReply = { status: 200; body: Buffer } | { status: 204 };
+/**
+ * What a channel call answers: the envelope's bytes (200) or nothing new (204). `gzip`: the
+ * bytes are gzip members (a large snapshot, compressed once for every host), which the caller
+ * sends as they are to a client that accepts gzip.
+ */
+export type EnvelopeReply = { status: 200; body: Buffer; gzip: boolean } | { status: 204 };
 
 /**
  * `from`: the caller's address as client-ip.ts reads it (the socket's, or a trusted proxy's
@@ -179,7 +182,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
     if (prepared) {
       await markSeen(db, host.peerId, true);
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
-      return { status: 200, body: gzip ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks) };
+      return { status: 200, body: Buffer.concat(chunks), gzip };
     }
     await changed;
     if (opts.signal?.aborted || Date.now() >= deadline) break;

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { getDb } from '../db/client';
 import { env } from '../env';
 import { AppError, errorAnswer, invalid } from '../errors';
@@ -56,7 +57,8 @@ export async function enrollRoute(request: Request): Promise<Response> {
  * the node request) and by the route files (web Request and Response, under --dev).
  */
 export type ChannelCall = { authorization: string | null; query: URLSearchParams; body?: string; signal?: AbortSignal; from: string | null };
-export type ChannelAnswer = { status: number; bytes?: Buffer; json?: unknown };
+/** `gzip`: `bytes` are gzip-encoded (see EnvelopeReply). */
+export type ChannelAnswer = { status: number; bytes?: Buffer; gzip?: boolean; json?: unknown };
 
 export const channelCalls = {
   // GET /api/agent/v1/next?after=V: the long-poll (host token) → 200 envelope | 204 nothing new;
@@ -64,7 +66,7 @@ export const channelCalls = {
   async next(call: ChannelCall): Promise<ChannelAnswer> {
     const reply = await nextEnvelope(await getDb(), call.authorization, call.query.get('after'),
       { signal: call.signal, from: call.from, answer: call.body === undefined ? undefined : parseJson(call.body) });
-    return reply.status === 200 ? { status: 200, bytes: reply.body } : { status: 204 };
+    return reply.status === 200 ? { status: 200, bytes: reply.body, gzip: reply.gzip } : { status: 204 };
   },
   // POST /api/agent/v1/answer: {version, status, body}, an answer sent alone
   async answer(call: ChannelCall): Promise<ChannelAnswer> {
@@ -86,7 +88,8 @@ function webRoute(serve: (call: ChannelCall) => Promise<ChannelAnswer>) {
         from: clientIp(request.headers, env().MESHPLANE_TRUSTED_PROXIES),
       });
       if (answer.json !== undefined) return Response.json(answer.json, { status: answer.status });
-      return new Response(answer.bytes ? new Uint8Array(answer.bytes) : null, { status: answer.status, headers: channelHeaders(answer) });
+      const bytes = answer.bytes && answer.gzip ? gunzipSync(answer.bytes) : answer.bytes; // Next compresses as it likes
+      return new Response(bytes ? new Uint8Array(bytes) : null, { status: answer.status, headers: channelHeaders(answer) });
     } catch (error) {
       return failure(error);
     }

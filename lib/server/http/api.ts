@@ -120,7 +120,7 @@ const gzipAsync = promisify(gzip);
 const compressThreshold = 1024;
 const gzipped = new WeakMap<Buffer, Promise<Buffer>>();
 
-function acceptsGzip(header: string | string[] | undefined): boolean {
+export function acceptsGzip(header: string | string[] | undefined): boolean {
   if (typeof header !== 'string') return false;
   return header.split(',').some((part) => {
     const [coding, ...params] = part.split(';').map((p) => p.trim().toLowerCase());

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { channelCalls, channelHeaders, type ChannelAnswer, type ChannelCall } from '../delivery/routes';
 import { env } from '../env';
 import { errorAnswer } from '../errors';
+import { acceptsGzip } from './api';
 import { readBody } from './body';
 import { clientIp } from './client-ip';
 
@@ -47,8 +49,11 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   if (gone.signal.aborted) return true;
   if (answer.json !== undefined) {
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+  } else if (answer.bytes && answer.gzip && !acceptsGzip(req.headers['accept-encoding'])) {
+    res.writeHead(answer.status, channelHeaders(answer)).end(gunzipSync(answer.bytes));
   } else {
-    res.writeHead(answer.status, channelHeaders(answer)).end(answer.bytes);
+    const encoding = answer.bytes && answer.gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {};
+    res.writeHead(answer.status, { ...channelHeaders(answer), ...encoding }).end(answer.bytes);
   }
   return true;
 }
