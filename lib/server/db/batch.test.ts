@@ -22,4 +22,29 @@ describe('batched', () => {
     await Promise.all([per(a, 1), per(a, 2), per(b, 3)]);
     expect(calls.sort()).toEqual(['a', 'b']);
   });
+
+  it('gathers the calls made while a run is in flight into one next run, started when it ends', async () => {
+    const runs: { inputs: number[]; finish: () => void }[] = [];
+    const call = batched((inputs: number[]) => new Promise<number[]>((resolve) => {
+      runs.push({ inputs, finish: () => resolve(inputs.map((i) => i * 10)) });
+    }));
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = call(1);
+    await turn();
+    const later = [call(2)];
+    await turn();
+    later.push(call(3));
+    await turn();
+    later.push(call(4));
+    await turn();
+    expect(runs).toHaveLength(1); // nothing more starts while the first is in flight
+    runs[0].finish();
+    expect(await first).toBe(10);
+    await turn();
+    expect(runs.map((r) => r.inputs)).toEqual([[1], [2, 3, 4]]);
+    runs[1].finish();
+    expect(await Promise.all(later)).toEqual([20, 30, 40]);
+    expect(await Promise.race([call(5), turn().then(() => 'stuck')])).toBe('stuck'); // a new call starts a run of its own
+    runs[2].finish();
+  });
 });
