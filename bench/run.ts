@@ -116,7 +116,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const watchdog = setTimeout(() => {
   console.error('bench: over its time limit, giving up');
   void cleanup().finally(() => process.exit(1));
-}, (quick ? 6 : 20) * 60_000);
+}, (quick ? 10 : 40) * 60_000);
 watchdog.unref();
 
 async function phase(name: string, work: () => Promise<void>, section: string | string[] = 'main') {
