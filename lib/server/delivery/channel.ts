@@ -42,12 +42,10 @@ const versionOf = batchedPer((db: Db) => batched(async (ids: string[]) => {
   return ids.map((id) => byId.get(id));
 }));
 
-/** The envelope for this host, or null when it has `after` already (or its network is gone). */
-async function envelopeFor(db: Db, host: HostPrincipal, after: number): Promise<Prepared | null> {
-  const version = await versionOf(db, host.networkId);
+/** The envelope of `version` for a host at `after`, or null when it has it already (or its network is gone). */
+async function envelopeFor(db: Db, networkId: string, after: number, version: number | undefined): Promise<Prepared | null> {
   if (version === undefined || version <= after) return null;
-  const net = { version };
-  const doc = await currentDocument(db, host.networkId, net.version, new Date());
+  const doc = await currentDocument(db, networkId, version, new Date());
   if (!doc || doc.state.version <= after) return null;
   const { secretKey } = await getSigningKey(db);
   return (after > 0 ? await deltaFrom(db, doc, after, secretKey) : null) ?? snapshotOf(doc, secretKey);
@@ -107,6 +105,13 @@ const markPolled = batchedPer((db: Db) => batched(async (list: { peerId: string;
  */
 const held = new Map<string, Set<() => void>>();
 let listening = false;
+let changesHeard = 0; // change notifications (and resyncs) this process has heard
+function listen() {
+  if (listening) return;
+  listening = true;
+  configBus.on('change', (id: string) => { changesHeard++; wakeHeld(id); });
+  configBus.on('resync', () => { changesHeard++; wakeHeld(null); });
+}
 function wakeHeld(networkId: string | null) {
   const woken = networkId === null ? [...held.values()] : [held.get(networkId) ?? []];
   if (networkId === null) held.clear(); else held.delete(networkId);
@@ -115,11 +120,6 @@ function wakeHeld(networkId: string | null) {
 
 /** Resolves when this network changes (or the listener reconnected), or after `ms`. */
 function changeOf(networkId: string, ms: number, signal?: AbortSignal): Promise<void> {
-  if (!listening) {
-    listening = true;
-    configBus.on('change', (id: string) => wakeHeld(id));
-    configBus.on('resync', () => wakeHeld(null));
-  }
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -168,6 +168,8 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
   const after = afterSchema.safeParse(afterText ?? '0');
   if (!after.success) throw invalid('after: the version the agent applied, a whole number ≥ 0', 'after');
   const answer = opts.answer === undefined ? null : parseAnswer(opts.answer);
+  listen();
+  let heard = changesHeard;
   let host = await authenticateHost(db, authorization);
   const recorded = answer ? await recordAnswer(db, host, answer) : null;
   await noteSeenFrom(db, host, opts.from);
@@ -176,9 +178,12 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
   // (seen, claim released, applied version): one row update per host per change, not two.
   if (!(recorded?.kind === 'applied' && (recorded.appliedVersion ?? 0) >= after.data)) await markPolled(db, { peerId: host.peerId, stated: after.data });
   for (;;) {
-    // Listening first, then reading: a change committed in between is not missed.
+    // Listening first, then reading: a change committed in between is not missed. The version
+    // read with the host's token is current unless a change was heard since that read began
+    // (its commit may have come after the read): then it is read again, now that we listen.
     const changed = changeOf(host.networkId, Math.max(0, deadline - Date.now()), opts.signal);
-    const prepared = await envelopeFor(db, host, after.data);
+    const version = changesHeard === heard ? host.networkVersion : await versionOf(db, host.networkId);
+    const prepared = await envelopeFor(db, host.networkId, after.data, version);
     if (prepared) {
       await markSeen(db, host.peerId, true);
       const { chunks, gzip } = prepared.bodyFor(host.peerId);
@@ -186,6 +191,7 @@ export async function nextEnvelope(db: Db, authorization: string | null, afterTe
     }
     await changed;
     if (opts.signal?.aborted || Date.now() >= deadline) break;
+    heard = changesHeard;
     host = await authenticateHost(db, authorization); // revoked while held: 401, nothing sent
   }
   await markSeen(db, host.peerId);

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { peers } from '../db/schema';
+import { networks, peers } from '../db/schema';
 import { AppError } from '../errors';
 import { hashToken, secretTokenPattern } from '../auth/secret-token';
 import { batched, batchedPer, csv } from '../db/batch';
@@ -13,15 +13,20 @@ import { batched, batchedPer, csv } from '../db/batch';
  * at the same moment (every held poll of a network woken by one change) are one query.
  */
 
-/** With what the channel needs to keep a NAT'd host's address current (channel.ts), from the same read. */
-export type HostPrincipal = { peerId: string; networkId: string; endpoint: string | null; seenFrom: string | null };
+/**
+ * With what the channel needs from the same read: to keep a NAT'd host's address current, and
+ * its network's config version as of this lookup (channel.ts).
+ */
+export type HostPrincipal = { peerId: string; networkId: string; endpoint: string | null; seenFrom: string | null; networkVersion: number };
 
 const refused = (message: string) => new AppError(401, 'invalid_host_token', message);
 
 const lookup = batchedPer((db: Db) => batched(async (hashes: string[]) => {
   const rows = await db.select({
-    peerId: peers.id, networkId: peers.networkId, endpoint: peers.endpoint, seenFrom: sql<string | null>`host(${peers.seenFrom})`, hash: peers.hostTokenHash,
-  }).from(peers).where(sql`${peers.hostTokenHash} = any(string_to_array(${csv(hashes)}, ','))`);
+    peerId: peers.id, networkId: peers.networkId, endpoint: peers.endpoint, seenFrom: sql<string | null>`host(${peers.seenFrom})`,
+    networkVersion: networks.configVersion, hash: peers.hostTokenHash,
+  }).from(peers).innerJoin(networks, eq(networks.id, peers.networkId))
+    .where(sql`${peers.hostTokenHash} = any(string_to_array(${csv(hashes)}, ','))`);
   const byHash = new Map<string | null, HostPrincipal>(rows.map(({ hash, ...principal }) => [hash, principal]));
   return hashes.map((h) => byHash.get(h));
 }));

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { pgTable, text, timestamp, integer, bigint, boolean, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, integer, bigint, boolean, uniqueIndex } from 'drizzle-orm/pg-core';
 import { inet } from '../db/columns';
 import { networks } from '../networks/schema';
 import { members } from '../members/schema';
@@ -49,7 +48,10 @@ export const peers = pgTable(
   (t) => [
     uniqueIndex('peers_network_ip_uq').on(t.networkId, t.ip),
     uniqueIndex('peers_member_process_number_uq').on(t.memberId, t.process, t.number),
-    index('peers_due_idx').on(t.nextAttemptAt).where(sql`push_state <> 'applied' and agent_url is not null`),
+    // Nothing indexes the delivery columns (push_state, next_attempt_at, applied_version,
+    // last_seen_at): every answer and poll rewrites them, and while no index covers them those
+    // updates stay HOT (no index entries written). A partial index on next_attempt_at that no
+    // query could use made every answer a full update until 0014.
   ],
 );
 

@@ -1,0 +1,1 @@
+DROP INDEX "peers_due_idx";
