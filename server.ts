@@ -26,6 +26,7 @@ import { dbPoolMax } from './lib/server/metrics/process-metrics';
 import { poolMax } from './lib/server/db/client';
 import { directApi } from './lib/server/http/direct-api';
 import { serveAgentChannel } from './lib/server/http/direct-agent';
+import { serveAgentStream } from './lib/server/http/agent-stream';
 import { apiDocs } from './lib/server/openapi/registry';
 
 const dev = process.argv.includes('--dev');
@@ -126,6 +127,12 @@ async function serve(index: number) {
       }
     }
     handle(req, res);
+  }).on('upgrade', (req, socket, head) => {
+    req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
+    // The agent's channel as a WebSocket; under --dev, Next's own upgrades (hot reload) go on to Next.
+    if (serveAgentStream(req, socket, head)) return;
+    if (dev) app.getUpgradeHandler()(req, socket, head);
+    else socket.destroy();
   }).listen(port, hostname, () => {
     if (index === 0) console.log(`Meshplane is listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
   });

@@ -1,6 +1,7 @@
 /*
  * Channel stub agents (issue 13): one process holding many hosts' channels to the app, each
- * the agent's real client (agent/channel.ts openChannel over agent/http-client.ts) with the
+ * the agent's real client (agent/channel.ts openChannel: its WebSocket stream, or its long-poll
+ * over agent/http-client.ts with BENCH_CHANNEL_TRANSPORT=poll) with the
  * agent's handler minus the system apply: the stub host of bench/stub-host.ts (signature once
  * per distinct payload, target, network, version, delta or snapshot, the agent's answer).
  * Each host starts from a signed snapshot handed over by the parent, as an agent restarted
@@ -35,7 +36,7 @@ function handleFor(host: Host, peerId: string) {
 
 serveParent({
   /** Seeds every host with the snapshot (its own target), then opens all the channels at once. */
-  start(args: { server: string; signingPublicKey: string; hosts: { peerId: string; token: string }[]; snapshot: { payload: string; signature: string } }) {
+  start(args: { server: string; signingPublicKey: string; hosts: { peerId: string; token: string }[]; snapshot: { payload: string; signature: string }; transport: 'stream' | 'poll' }) {
     configure({ signingPublicKey: args.signingPublicKey, talking: 8 });
     for (const h of args.hosts) {
       const host: Host = { state: null };
@@ -47,7 +48,7 @@ serveParent({
     for (const h of args.hosts) {
       const host = hosts.get(h.peerId)!;
       channels.push(openChannel({
-        server: args.server, hostToken: h.token, handle: handleFor(host, h.peerId),
+        server: args.server, hostToken: h.token, handle: handleFor(host, h.peerId), transport: args.transport,
         appliedVersion: () => host.state?.version ?? null,
         onConnected: (ok, problem) => {
           if (ok) return;

@@ -27,6 +27,10 @@ export type ChannelContext = {
 
 const perProcess = 1250; // channels per stub process: 5,000 take four
 const warmupChanges = 3;
+// The agents' transport: the WebSocket stream (what agents use), or the long-poll that they
+// fall back to behind a proxy that does not pass upgrades.
+const transport = process.env.BENCH_CHANNEL_TRANSPORT === 'poll' ? 'poll' : 'stream';
+const transportText = transport === 'stream' ? 'the WebSocket stream' : 'the long-poll (BENCH_CHANNEL_TRANSPORT=poll)';
 const epochNow = () => performance.timeOrigin + performance.now();
 
 /** Resident set of the app: the process and its cluster workers, from /proc. */
@@ -125,7 +129,7 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
         i === 0 && profile.length ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE!, 'channel-agents')}`] : []);
       ctx.track(child);
       agents.push(child);
-      await child.call('start', { server: base, signingPublicKey, hosts: slice, snapshot: { payload, signature } }, 120_000);
+      await child.call('start', { server: base, signingPublicKey, hosts: slice, snapshot: { payload, signature }, transport }, 120_000);
     }
     // Connected: every host has made a poll that is now held (each poll marks the host seen).
     const connected = async (since: Date) => {
@@ -188,12 +192,12 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
       target: { value: 1000, text: '≤ 1 s' }, measured: cm, shown: ms(cm),
       notes: `PUT /api/v1/members/{id}/processes (one addon host added), after ${warmupChanges} changes not counted (the app and agents warm: ${warmups.map(ms).join(', ')}); all: ${changes.map((c) => `${ms(c.ms)} (${c.reached} at v${c.version})`).join(', ')}; `
         + `CPU per change (to the answers recorded): app ${changes.map((c) => ms(c.cpu.app)).join(', ')}, PostgreSQL ${changes.map((c) => ms(c.cpu.pg)).join(', ')}, stubs ${changes.map((c) => ms(c.cpu.stubs)).join(', ')}; database transactions per change ${changes.map((c) => c.xacts).join(', ')}; `
-        + `${agents.length} stub processes on agent/channel.ts, ${changeStats.reduce((n, s) => n + s.verifications, 0)} signature checks, ${changeStats.reduce((n, s) => n + s.refused, 0)} refusals, ${changeStats.reduce((n, s) => n + s.failures, 0)} channel failures`,
+        + `${agents.length} stub processes on agent/channel.ts (${transportText}), ${changeStats.reduce((n, s) => n + s.verifications, 0)} signature checks, ${changeStats.reduce((n, s) => n + s.refused, 0)} refusals, ${changeStats.reduce((n, s) => n + s.failures, 0)} channel failures`,
     });
     rows.push({
       what: `issue 13: ${hosts.length.toLocaleString('en')} agents connected and idle: extra memory of the app process(es)`,
       target: { value: 300e6, text: '≤ 300 MB' }, measured: rssIdle - rssBefore, shown: mb(rssIdle - rssBefore),
-      notes: `RSS of the app (primary + cluster workers, /proc VmRSS) ${mb(rssBefore)} before, ${mb(rssIdle)} with ${seen} polls held (all connected in ${ms(connectMs)}, 3 s before reading); `
+      notes: `RSS of the app (primary + cluster workers, /proc VmRSS) ${mb(rssBefore)} before, ${mb(rssIdle)} with ${seen} channels held (${transportText}; all connected in ${ms(connectMs)}, 3 s before reading); `
         + `the stub processes: ${mb(agentsRss)}; ${idleStats.reduce((n, s) => n + s.failures, 0)} channel failures while connecting`,
     });
 

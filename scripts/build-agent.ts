@@ -4,8 +4,9 @@ import { build, type Plugin } from 'esbuild';
 
 /*
  * The agent as ONE self-contained file for hosts: `node meshplane-agent.mjs run …`, with no
- * node_modules beside it (zod, dns-packet, @noble/*, ipaddr.js bundled in). ESM, Node 20.
- * dns-packet is CommonJS and requires Node's built-ins: the banner gives it a `require`.
+ * node_modules beside it (zod, dns-packet, ws, @noble/*, ipaddr.js bundled in). ESM, Node 20.
+ * dns-packet and ws are CommonJS and require Node's built-ins: the banner gives them a `require`.
+ * ws's optional native speed-ups stay out: it falls back to its own JavaScript without them.
  */
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -29,6 +30,7 @@ export async function buildAgent(outfile: string = defaultOutfile): Promise<stri
     entryPoints: [path.join(root, 'agent/cli.ts')],
     outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
     minify: true, legalComments: 'none', logLevel: 'warning', plugins: [zodWithoutLocales],
+    external: ['bufferutil', 'utf-8-validate'],
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __meshplaneRequire } from 'node:module'; const require = __meshplaneRequire(import.meta.url);" },
   });
   return outfile;

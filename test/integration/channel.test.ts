@@ -1,6 +1,6 @@
 /**
  * The channel the agent opens (issue 13, items 2–4 and 8): an agent enrolled with no agentUrl
- * gets its config and every later change over its long-poll, authenticated by its host
+ * gets its config and every later change over its stream or its long-poll, authenticated by its host
  * token, with no POST /api/worker; the token is refused (401) when unknown, malformed or
  * revoked; a host that reconnects gets what it missed at once; the worker does not push
  * directly to a host that is connected over its channel.
@@ -22,7 +22,9 @@ import { enrollHost } from '../../lib/server/peers/enrollment';
 import { getSigningKey } from '../../lib/server/delivery/signing-key';
 import { runWorkerRound } from '../../lib/server/delivery/worker';
 import { startDelivery, type Delivery } from '../../lib/server/delivery/wake';
-import type { Channel } from '../../agent/channel';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { openChannel, type Channel, type ChannelOptions } from '../../agent/channel';
 import { httpRequest } from '../../agent/http-client';
 import { useTestDb } from './db';
 import { makeUser, principalOf } from './factories';
@@ -73,8 +75,8 @@ async function enrolPeer(peerId: string, i = 0, agentUrl?: string) {
   return { peerId, hostToken };
 }
 
-function connect(peerId: string, hostToken: string) {
-  const c = fleet.connect(peerId, server.url, hostToken);
+function connect(peerId: string, hostToken: string, transport: ChannelOptions['transport'] = 'auto', url = server.url) {
+  const c = fleet.connect(peerId, url, hostToken, { transport });
   channels.push(c);
   return c;
 }
@@ -83,10 +85,10 @@ const poll = (token: string | null, after = '0') => fetch(`${server.url}/api/age
   headers: token === null ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000),
 });
 
-describe('delivery over the channel', () => {
+describe.each(['stream', 'poll'] as const)('delivery over the channel (%s)', (transport) => {
   it('a host with no agentUrl gets its snapshot, then a later change within a second, with no worker call', async () => {
     const net = await channelHosts(3);
-    for (const h of net.hosts) connect(h.peerId, h.hostToken);
+    for (const h of net.hosts) connect(h.peerId, h.hostToken, transport);
     const ids = net.hosts.map((h) => h.peerId);
     await allApplied(fleet, ids, await versionOf(t.db, net.networkId), 3000);
     for (const id of ids) expect(fleet.get(id).received[0].kind).toBe('snapshot');
@@ -95,7 +97,7 @@ describe('delivery over the channel', () => {
     await change(owner, net.networkId);
     const v = await versionOf(t.db, net.networkId);
     await allApplied(fleet, ids, v, 1000);
-    console.log(`change → 3 channel hosts applied in ${Date.now() - started} ms`);
+    console.log(`${transport}: change → 3 channel hosts applied in ${Date.now() - started} ms`);
     for (const id of ids) expect(fleet.get(id).received.at(-1)).toEqual({ version: v, kind: 'delta' });
 
     // The answers were recorded: applied, connected now.
@@ -109,6 +111,52 @@ describe('delivery over the channel', () => {
     }
   });
 
+  it('a host that reconnects gets everything it missed at once', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const first = connect(h.peerId, h.hostToken, transport);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    await first.close();
+    await change(owner, net.networkId);
+    await change(owner, net.networkId);
+    const v = await versionOf(t.db, net.networkId);
+    expect(fleet.get(h.peerId).applied.at(-1)).toBeLessThan(v);
+    connect(h.peerId, h.hostToken, transport);
+    await allApplied(fleet, [h.peerId], v, 1000);
+  });
+
+  it('the answer rides on the next poll: its figures are recorded, and no answer is sent alone', async () => {
+    const net = await channelHosts(2); // a host with a peer, so that its answer has a handshake to give
+    const [h] = net.hosts;
+    const from = server.calls.length;
+    connect(h.peerId, h.hostToken, transport);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    // Only the stub's answer carries a handshake (2030-01-02T03:04:05Z); the poll's after does not.
+    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0].lastHandshakeAt?.toISOString())
+      .toBe('2030-01-02T03:04:05.000Z');
+    const made = server.calls.slice(from);
+    // The stream: one connection and not one HTTP request; the long-poll: the answer on a poll.
+    if (transport === 'stream') expect(made).toEqual(['UPGRADE /api/agent/v1/stream']);
+    else expect(made).toContain('POST /api/agent/v1/next');
+    expect(made).not.toContain('POST /api/agent/v1/answer');
+  });
+
+  it('the worker does not push directly to a host connected over its channel', async () => {
+    const net = await channelHosts(1, (id) => fleet.add(id));
+    const [h] = net.hosts;
+    connect(h.peerId, h.hostToken, transport);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+    await new Promise((r) => setTimeout(r, 100)); // the enrolment's direct push (before the channel) has settled
+    const pushed = fleet.get(h.peerId).hits;
+    await change(owner, net.networkId); // wakes replica B's round, which must leave this host to its channel
+    expect((await runWorkerRound(t.db, { networkId: net.networkId, ignoreBackoff: true })).claimed).toBe(0);
+    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 1000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fleet.get(h.peerId).hits).toBe(pushed);
+  });
+});
+
+describe('liveness', () => {
   it('a host whose agent never connected, or stopped calling, is offline', async () => {
     const net = await channelHosts(2);
     const [a, b] = net.hosts;
@@ -119,21 +167,9 @@ describe('delivery over the channel', () => {
     expect(byId.get(a.peerId)!.lastSeenAt).not.toBeNull();
     expect(byId.get(b.peerId)).toMatchObject({ online: false, lastSeenAt: null });
   });
+});
 
-  it('a host that reconnects gets everything it missed at once', async () => {
-    const net = await channelHosts(1);
-    const [h] = net.hosts;
-    const first = connect(h.peerId, h.hostToken);
-    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
-    await first.close();
-    await change(owner, net.networkId);
-    await change(owner, net.networkId);
-    const v = await versionOf(t.db, net.networkId);
-    expect(fleet.get(h.peerId).applied.at(-1)).toBeLessThan(v);
-    connect(h.peerId, h.hostToken);
-    await allApplied(fleet, [h.peerId], v, 1000);
-  });
-
+describe('the long-poll', () => {
   it('an answer lost on its way (app restarted, agent killed) is made good by the next poll\'s after', async () => {
     const net = await channelHosts(1);
     const [h] = net.hosts;
@@ -153,20 +189,6 @@ describe('delivery over the channel', () => {
     expect((await row()).appliedVersion).toBe(v);
     expect((await poll(h.hostToken, '0')).status).toBe(200);
     expect((await row()).appliedVersion).toBe(v);
-  });
-
-  it('the answer rides on the next poll: its figures are recorded, and no answer is sent alone', async () => {
-    const net = await channelHosts(2); // a host with a peer, so that its answer has a handshake to give
-    const [h] = net.hosts;
-    const from = server.calls.length;
-    connect(h.peerId, h.hostToken);
-    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
-    // Only the stub's answer carries a handshake (2030-01-02T03:04:05Z); the poll's after does not.
-    await expect.poll(async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0].lastHandshakeAt?.toISOString())
-      .toBe('2030-01-02T03:04:05.000Z');
-    const made = server.calls.slice(from);
-    expect(made).toContain('POST /api/agent/v1/next');
-    expect(made).not.toContain('POST /api/agent/v1/answer');
   });
 
   it('a large snapshot goes out as the gzip compressed once, to a client that accepts it; the agent reads it', async () => {
@@ -205,19 +227,6 @@ describe('delivery over the channel', () => {
     expect(await row()).toEqual(before);
   });
 
-  it('the worker does not push directly to a host connected over its channel', async () => {
-    const net = await channelHosts(1, (id) => fleet.add(id));
-    const [h] = net.hosts;
-    connect(h.peerId, h.hostToken);
-    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
-    await new Promise((r) => setTimeout(r, 100)); // the enrolment's direct push (before the channel) has settled
-    const pushed = fleet.get(h.peerId).hits;
-    await change(owner, net.networkId); // wakes replica B's round, which must leave this host to its channel
-    expect((await runWorkerRound(t.db, { networkId: net.networkId, ignoreBackoff: true })).claimed).toBe(0);
-    await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 1000);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fleet.get(h.peerId).hits).toBe(pushed);
-  });
 });
 
 describe('the host token', () => {
@@ -256,5 +265,116 @@ describe('the host token', () => {
     expect((await poll(net.hosts[0].hostToken)).status).toBe(200);
     await deleteMemberOp.execute(owner, { memberId: net.memberId });
     expect((await poll(net.hosts[0].hostToken)).status).toBe(401);
+  });
+});
+
+/** A raw WebSocket to the stream: the frames it got, and how it was refused or closed. */
+function rawStream(token: string | null) {
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/agent/v1/stream`, {
+    headers: token === null ? {} : { authorization: `Bearer ${token}` }, perMessageDeflate: false,
+  });
+  const frames: { data: Buffer; binary: boolean }[] = [];
+  ws.on('message', (data: Buffer, binary) => frames.push({ data, binary }));
+  ws.on('error', () => {});
+  const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const refused = new Promise<{ status: number; body: { error: { code: string } } }>((resolve) => ws.on('unexpected-response', (_req, res) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => { resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }); ws.terminate(); });
+  }));
+  const frame = async (n: number) => { await expect.poll(() => frames.length).toBeGreaterThanOrEqual(n); return frames[n - 1]; };
+  return { ws, frames, opened, closed, refused, frame };
+}
+
+describe('the stream', () => {
+  it('no, malformed or unknown token: the upgrade is answered 401 and no connection is made', async () => {
+    for (const token of [null, 'garbage', `mph_${'A'.repeat(43)}`]) {
+      const s = rawStream(token);
+      const { status, body } = await s.refused;
+      expect(status).toBe(401);
+      expect(body.error.code).toBe('invalid_host_token');
+    }
+  });
+
+  it('a poll is answered with the envelope as a text frame; a large snapshot as one binary frame, the gzip made once', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const s = rawStream(h.hostToken);
+    await s.opened;
+    s.ws.send('{"after":0}');
+    const small = await s.frame(1);
+    expect(small.binary).toBe(false);
+    expect(JSON.parse(small.data.toString())).toMatchObject({ target: h.peerId });
+    s.ws.close();
+
+    await createMemberOp.execute(owner, { networkId: net.networkId, kind: 'external', label: 'many', instances: 150 });
+    const big = rawStream(h.hostToken);
+    await big.opened;
+    big.ws.send('{"after":0}');
+    const zipped = await big.frame(1);
+    expect(zipped.binary).toBe(true);
+    const plain = Buffer.from(await (await poll(h.hostToken)).arrayBuffer());
+    expect(gunzipSync(zipped.data).equals(plain)).toBe(true);
+    expect(zipped.data.length).toBeLessThan(plain.length / 2);
+    big.ws.close();
+  });
+
+  it('a malformed poll closes the stream with 4400 and changes nothing', async () => {
+    const net = await channelHosts(1);
+    const [h] = net.hosts;
+    const row = async () => (await t.db.select().from(peers).where(eq(peers.id, h.peerId)))[0];
+    const before = await row();
+    for (const frame of ['not json', '{"after":-1}', '{"after":0,"answer":{"version":"x","status":200,"body":{}}}']) {
+      const s = rawStream(h.hostToken);
+      await s.opened;
+      s.ws.send(frame);
+      expect(await s.closed).toEqual({ code: 4400, reason: 'invalid' });
+      expect(s.frames).toEqual([]);
+    }
+    expect({ ...(await row()), lastSeenAt: null }).toEqual({ ...before, lastSeenAt: null });
+  });
+
+  it('a new enrolment of the peer closes its held stream with 4401, and the old token is refused from then on', async () => {
+    const net = await channelHosts(1);
+    const old = net.hosts[0];
+    const s = rawStream(old.hostToken);
+    await s.opened;
+    s.ws.send(JSON.stringify({ after: await versionOf(t.db, net.networkId) })); // up to date: held
+    await new Promise((r) => setTimeout(r, 200));
+    await enrolPeer(old.peerId); // raises the version: wakes the held poll
+    expect(await s.closed).toEqual({ code: 4401, reason: 'invalid_host_token' });
+    expect(s.frames).toEqual([]);
+    expect((await rawStream(old.hostToken).refused).status).toBe(401);
+  });
+
+  it('behind a proxy that does not pass upgrades, the agent long-polls instead', async () => {
+    const proxy = await channelServer({ upgrades: false });
+    try {
+      const net = await channelHosts(1);
+      const [h] = net.hosts;
+      connect(h.peerId, h.hostToken, 'auto', proxy.url);
+      await allApplied(fleet, [h.peerId], await versionOf(t.db, net.networkId), 3000);
+      expect(proxy.calls.slice(0, 2)).toEqual(['GET /api/agent/v1/stream', 'GET /api/agent/v1/next']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a stream that falls silent (a connection dead on the way) is given up and made again', async () => {
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    let connections = 0;
+    silent.on('connection', () => { connections++; });
+    await new Promise((r) => silent.once('listening', r));
+    const c = openChannel({
+      server: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, hostToken: 'mph_x', transport: 'stream',
+      handle: async () => ({ status: 200, body: {} }), appliedVersion: () => 1, pollTimeoutMs: 300, backoffBaseMs: 20, backoffMaxMs: 40,
+    });
+    try {
+      await expect.poll(() => connections, { timeout: 3000 }).toBeGreaterThanOrEqual(3);
+    } finally {
+      await c.close();
+      for (const ws of silent.clients) ws.terminate();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

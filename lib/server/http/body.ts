@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../errors';
 
 /** The largest request body the API and the agent's channel read. */
-const maxBodyBytes = 1024 * 1024;
+export const maxBodyBytes = 1024 * 1024;
 
 /** The whole body, or a 413 once it passes 1 MiB (the rest unread, so the connection closes after the answer). */
 export async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
