@@ -71,12 +71,13 @@ beforeAll(async () => {
   // No WORKER_SECRET: /api/worker cannot even be called; delivery must happen by itself.
   app = await startBuiltApp(p, {
     databaseUrl: database.url, dataDir: path.join(tmp, 'data'), dist, host: underlay.bridgeIp, port, email: 'nat@example.test',
-    env: { MESHPLANE_PUBLIC_URL: base },
+    env: { MESHPLANE_PUBLIC_URL: base, MESHPLANE_METRICS_TOKEN: metricsToken },
   });
 }, 240_000);
 
 afterAll(() => p.cleanup(), 90_000);
 
+const metricsToken = 'nat-e2e-metrics-token-0123456789';
 const api: BuiltApp['api'] = (method, url, body) => app.api(method, url, body);
 type Peer = MeshPeer & { isGateway: boolean; endpoint: string | null; online: boolean };
 type Joined = { ip: string; peerId: string; iface: string };
@@ -123,6 +124,10 @@ describe('hosts behind NAT', () => {
     const byId = (id: string) => peers.find((x) => x.id === id)!;
     expect(byId(h.g.peerId)).toMatchObject({ isGateway: true, endpoint: `${gatewayIp}:51820` });
     expect([byId(h.a.peerId).endpoint, byId(h.b.peerId).endpoint]).toEqual([null, null]);
+    // All three came over the WebSocket stream, through the NAT routers (none fell back to the long-poll).
+    const metrics = await (await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+    expect(metrics).toMatch(/^meshplane_agent_channels_open\{transport="stream"\} 3$/m);
+    expect(metrics).not.toMatch(/^meshplane_agent_channels_open\{transport="poll"\} [1-9]/m);
 
     // The gateway admits the NAT routers' addresses, as the control plane saw the channels come in.
     const allowed = sh('g', 'nft', 'list', 'set', 'inet', 'meshplane', 'allowed');

@@ -14,7 +14,8 @@ import { healthOf } from './push-host';
 import { changeNetwork } from '../networks/change';
 
 /*
- * The channel the agent opens (docs/agent-protocol.md, "The channel"): an HTTP long-poll.
+ * The channel the agent opens (docs/agent-protocol.md, "The channel"): an HTTP long-poll, and
+ * the same polls over a WebSocket (lib/server/http/agent-stream.ts).
  * `GET /api/agent/v1/next?after=V` answers at once with the signed envelope of the network's
  * current version when it is above V (a delta from V when stored, else the snapshot), else
  * waits for a change to that network (NOTIFY, on whichever replica made it) for at most

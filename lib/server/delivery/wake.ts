@@ -39,7 +39,7 @@ export async function startDelivery(handle: Handle, opts: Omit<RoundOptions, 'ne
   let listening = false;
   const unlisten = await handle.listen(configChannel, (networkId) => {
     wake(networkId);
-    configBus.emit('change', networkId); // this process's long-polls (agent channel)
+    configBus.emit('change', networkId); // this process's held polls (the agents' channels)
   }, () => {
     // A re-established listening connection may have missed notifications: catch up on everything.
     if (listening) { wake(null); configBus.emit('resync'); }

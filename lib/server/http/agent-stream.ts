@@ -7,6 +7,7 @@ import { nextEnvelope } from '../delivery/channel';
 import { authenticateHost } from '../delivery/host-auth';
 import { env } from '../env';
 import { errorAnswer, invalid } from '../errors';
+import { agentChannelsOpen } from '../metrics/process-metrics';
 import { maxBodyBytes } from './body';
 import { clientIp } from './client-ip';
 
@@ -66,7 +67,9 @@ function converse(ws: WebSocket, authorization: string | null, from: string | nu
   const gone = new AbortController();
   let serving = false;
   let ponged = true;
-  ws.on('close', () => gone.abort());
+  const open = agentChannelsOpen.labels('stream');
+  open.inc();
+  ws.on('close', () => { open.dec(); gone.abort(); });
   ws.on('error', () => ws.terminate());
   ws.on('pong', () => { ponged = true; });
   const refuse = (error: unknown) => {

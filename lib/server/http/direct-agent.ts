@@ -6,6 +6,7 @@ import { errorAnswer } from '../errors';
 import { acceptsGzip } from './api';
 import { readBody } from './body';
 import { clientIp } from './client-ip';
+import { agentChannelsOpen } from '../metrics/process-metrics';
 
 /*
  * The agent's channel answered by server.ts itself, ahead of Next, like the JSON API
@@ -35,6 +36,8 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   const gone = new AbortController();
   res.once('close', () => { if (!res.writableEnded) gone.abort(); });
   let answer: ChannelAnswer;
+  const polls = found.serve === channelCalls.next ? agentChannelsOpen.labels('poll') : null;
+  polls?.inc();
   try {
     const body = req.method === 'POST' ? (await readBody(req, res)).toString('utf8') : undefined;
     const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
@@ -45,6 +48,8 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   } catch (error) {
     const { status, body } = errorAnswer(error);
     answer = { status, json: body };
+  } finally {
+    polls?.dec();
   }
   if (gone.signal.aborted) return true;
   if (answer.json !== undefined) {

@@ -32,6 +32,12 @@ export const pushFailures = once('meshplane_push_failures_total', () => new Coun
   labelNames: ['reason'] as const,
 }));
 
+export const agentChannelsOpen = once('meshplane_agent_channels_open', () => new Gauge({
+  name: 'meshplane_agent_channels_open',
+  help: 'Agents\' channels the server holds open now, by transport: stream (WebSocket) or poll (a long-poll held; agents long-poll behind a proxy that does not pass upgrades).',
+  labelNames: ['transport'] as const,
+}));
+
 export const dbPoolMax = once('meshplane_db_pool_max_connections', () => new Gauge({
   name: 'meshplane_db_pool_max_connections',
   help: 'Connections the server processes may open to PostgreSQL (the pools\' size, summed over processes).',
