@@ -159,19 +159,44 @@ export async function limitsRows(c: LimitsContext) {
     const created = now() - t0;
     await c.db.execute(sql`analyze`);
     const url = `${c.base}/api/v1/devices`;
-    const headers = { authorization: `Bearer ${token}` };
+    // As API clients send it (fetch, browsers, Python's requests, curl --compressed): the
+    // list of 1,000 is 712 kB of JSON, 66 kB gzipped, compressed once per cached answer.
+    const headers = { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' };
+    const p95Of = async (h: Record<string, string>, during?: () => Promise<number>) => {
+      const lat: number[] = [];
+      const writing = during?.();
+      const r = await autocannonLoad(url, 20, duration, h, (status, time) => { if (status === 200) lat.push(time); });
+      return { p95: percentile(lat, 95), p50: median(lat), rate: lat.length / duration, non2xx: r.non2xx, writes: await writing };
+    };
     await autocannonLoad(url, 20, 2, headers);
-    const lat: number[] = [];
-    const r = await autocannonLoad(url, 20, duration, headers, (status, time) => { if (status === 200) lat.push(time); });
-    c.row('issue 19: GET /api/v1/devices with 1,000 devices, p95 under 20 clients', { value: 50, text: '≤ 50 ms' }, percentile(lat, 95), ms(percentile(lat, 95)),
-      `${(lat.length / duration).toFixed(0)} req/s, p50 ${ms(median(lat))}, non-2xx ${r.non2xx}; not cached (every request reads); queries per request do not grow with the devices: test/integration/devices-query-count.test.ts; 1,000 devices created in ${ms(created)}`);
+    const hit = await p95Of(headers);
+    const identity = await p95Of({ authorization: headers.authorization });
+    c.row('issue 19: GET /api/v1/devices with 1,000 devices, p95 under 20 clients', { value: 50, text: '≤ 50 ms' }, hit.p95, ms(hit.p95),
+      `${hit.rate.toFixed(0)} req/s, p50 ${ms(hit.p50)}, non-2xx ${hit.non2xx}; Accept-Encoding: gzip; without it (712 kB answers): p95 ${ms(identity.p95)}, ${identity.rate.toFixed(0)} req/s; the snapshot cache hitting (nothing written meanwhile); queries per request do not grow with the devices: test/integration/devices-query-count.test.ts; 1,000 devices created in ${ms(created)}`);
+    // The same with the cache missing: a peer elsewhere updated 1,000 times a second.
+    const [hot] = await c.db.execute(sql`select id from peers where network_id = ${c.bigNetwork} order by ip limit 1`) as unknown as { id: string }[];
+    const miss = await p95Of(headers, async () => {
+      let writes = 0;
+      const start = now();
+      for (; now() < start + duration * 1000; writes++) {
+        await c.db.execute(sql`update peers set rx_bytes = rx_bytes + 1 where id = ${hot.id}`);
+        const ahead = start + (writes + 1) - now();
+        if (ahead > 0) await sleep(ahead);
+      }
+      return writes;
+    });
+    c.row('issue 19: the same, the snapshot cache missing (a peer updated 1,000 times a second)', { value: 50, text: '≤ 50 ms' }, miss.p95, ms(miss.p95),
+      `${miss.rate.toFixed(0)} req/s, p50 ${ms(miss.p50)}, non-2xx ${miss.non2xx}, ${miss.writes} updates in ${duration} s; every request reads and encodes the 1,000 devices (about 30 ms of server CPU)`);
 
     const session = await signIn(c.base, email, password);
+    // Each server process renders the page once first, as a running server has: the cold
+    // loads below are the browser's (no cache), not a process loading the route.
+    for (let i = 0; i < 6; i++) await (await fetch(`${c.base}/access`, { headers: { cookie: session.header } })).arrayBuffer();
     const figures = await tti({ chromiumPath: c.chromiumPath, base: c.base, path: '/access', session, loads: c.quick ? 3 : 5,
       ready: reactInput('input[name="name"]', '[data-testid="device-list"] > li') });
     const t = median(figures.tti);
     c.row(`issue 19: "My access" with 1,000 devices: time to interactive (Chromium, median of ${figures.tti.length} cold loads)`, { value: 800, text: '≤ 800 ms' }, t, ms(t),
-      `each load: ${figures.tti.map(ms).join(', ')}; ${figures.elements} DOM elements; interactive = devices listed and the name box takes input`);
+      `each load: ${figures.tti.map(ms).join(', ')}; ${figures.elements} DOM elements; interactive = devices listed and the name box takes input; the page rendered 6 times first (each server process warm)`);
   });
 
   // -- the network page's size at 100, 1,000 and 5,000 hosts --------------------------------

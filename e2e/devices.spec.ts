@@ -125,6 +125,29 @@ test('a developer adds a device, downloads its config and the QR code holds exac
   expect((await ok(request, devToken, 'GET', `/devices/${items[0].id}/config`)).stale).toBe(false);
 });
 
+test('My access loads no zod, and its key and QR code only once a config is made', async ({ page, request }) => {
+  const s = await seed(request);
+  const dev = await addToTeam(request, s, 'developer');
+  await signIn(page, dev);
+  const scripts: Promise<string>[] = [];
+  page.on('response', (r) => { if (new URL(r.url()).pathname.endsWith('.js')) scripts.push(r.text().catch(() => '')); });
+  await page.goto('/access');
+  await expect(page.getByText('No devices yet')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const first = (await Promise.all(scripts)).join('\n');
+  expect(first).toContain('Create device and config'); // the page's own script is among them
+  expect(first).not.toContain('ZodError'); // zod is ~100 KB; the page validates nothing itself
+  expect(first).not.toContain('invalid private or public key received'); // @noble/curves' X25519
+  expect(first).not.toContain('Version number out of range'); // qrcode.react
+
+  await page.getByLabel('Device name').fill('phone');
+  await page.getByRole('button', { name: 'Create device and config' }).click();
+  await expect(page.getByTestId('new-device-config').getByTestId('config-qr')).toBeVisible();
+  const all = (await Promise.all(scripts)).join('\n');
+  expect(all).toContain('invalid private or public key received');
+  expect(all).toContain('Version number out of range');
+});
+
 test('a link inside the app asks before leaving an unsaved private key behind', async ({ page, request }) => {
   // Where the browser cannot keep the key (no IndexedDB: some private modes), the page is its only copy.
   await page.addInitScript(() => { Object.defineProperty(window, 'indexedDB', { value: undefined }); });

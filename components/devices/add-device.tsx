@@ -1,13 +1,12 @@
 'use client';
 import { useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/core/wireguard/keys';
 import { configFileName } from '@/lib/core/wireguard/client-config';
 import { renderDeviceConfig } from '@/lib/core/devices/render';
 import type { DeviceConfigAnswer } from '@/lib/core/devices/types';
 import { createDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Field, FormError } from '@/components/ui/field';
 import { Button, Spinner } from '@/components/ui/button';
-import { rememberDeviceKey } from '@/components/devices/key-store';
+import { loadKeys, rememberDeviceKey } from '@/components/devices/key-store';
 import { FreshConfig } from './fresh-config';
 
 type Made = { answer: DeviceConfigAnswer; text: string; kept: boolean };
@@ -22,7 +21,7 @@ export function AddDevice() {
   function submit(e: React.FormEvent) {
     e.preventDefault();
     start(async () => {
-      const pair = generateKeyPair(); // the private key never leaves this closure and `made`
+      const pair = (await loadKeys()).generateKeyPair(); // the private key never leaves this closure and `made`
       const result = await createDeviceAction({ name, publicKey: pair.publicKey });
       if (!result.ok) {
         setError({ name: result.fieldErrors.name, other: result.fieldErrors.name ? undefined : result.error });

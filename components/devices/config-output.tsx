@@ -1,10 +1,16 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { QRCodeSVG } from 'qrcode.react';
+import dynamic from 'next/dynamic';
 import { qrAdvice } from '@/lib/core/wireguard/qr';
 import { Button } from '@/components/ui/button';
 import { useDnsZone } from '@/components/shell/providers';
 import { Copyable } from '@/components/ui/copy';
+
+// Loaded when a config is first shown, not with the page: the page is interactive sooner.
+const QRCodeSVG = dynamic(() => import('qrcode.react').then((m) => m.QRCodeSVG), {
+  ssr: false,
+  loading: () => <div aria-busy="true" className="aspect-square w-full animate-pulse rounded-md bg-slate-100 ring-1 ring-slate-200" />,
+});
 
 type Props = {
   /** The complete wg-quick text, private key included: it exists only in this page. */

@@ -1,5 +1,4 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import { publicKeyFromPrivate } from '../../lib/core/wireguard/keys';
 
 // The private keys of this browser's devices, in IndexedDB: readable only by this origin in
 // this browser profile, never sent anywhere. WebCrypto's non-exportable CryptoKey would be
@@ -20,6 +19,12 @@ export async function rememberDeviceKey(deviceId: string, privateKey: string): P
 }
 
 /**
+ * The key functions (X25519, @noble/curves), loaded on first use rather than with the page:
+ * they are needed only once a key is made or checked, after the page is interactive.
+ */
+export const loadKeys = () => import('../../lib/core/wireguard/keys');
+
+/**
  * The private key this browser holds for the device, only if it is still the device's key
  * (another browser may have regenerated it since: then the stored one is useless and goes).
  */
@@ -27,7 +32,7 @@ export async function deviceKey(deviceId: string, publicKey: string): Promise<st
   try {
     const stored = await get<string>(deviceId, keys());
     if (!stored) return null;
-    if (publicKeyFromPrivate(stored) === publicKey) return stored;
+    if ((await loadKeys()).publicKeyFromPrivate(stored) === publicKey) return stored;
     await del(deviceId, keys());
     return null;
   } catch {

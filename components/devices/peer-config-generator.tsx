@@ -1,6 +1,6 @@
 'use client';
 import { useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/core/wireguard/keys';
+import { loadKeys } from '@/components/devices/key-store';
 import { renderPeerConfig } from '@/lib/core/devices/render';
 import { registerPeerKeyAction } from '@/app/(dashboard)/projects/[projectId]/networks/[networkId]/peers/[peerId]/actions';
 import { Field, FormError } from '@/components/ui/field';
@@ -22,7 +22,7 @@ export function PeerConfigGenerator({ peerId, fileName, hasKey, endpoint: curren
   function submit(e: React.FormEvent) {
     e.preventDefault();
     start(async () => {
-      const pair = generateKeyPair();
+      const pair = (await loadKeys()).generateKeyPair();
       const result = await registerPeerKeyAction({ peerId, publicKey: pair.publicKey, endpoint });
       if (!result.ok || !result.data.config) {
         const fields = result.ok ? {} : result.fieldErrors;

@@ -1,11 +1,10 @@
 'use client';
 import { useRef, useState, useTransition } from 'react';
-import { generateKeyPair } from '@/lib/core/wireguard/keys';
 import { renderDeviceConfig } from '@/lib/core/devices/render';
 import { regenerateDeviceAction } from '@/app/(dashboard)/access/actions';
 import { Button, Spinner } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
-import { rememberDeviceKey } from '@/components/devices/key-store';
+import { loadKeys, rememberDeviceKey } from '@/components/devices/key-store';
 import type { NetworkReach } from '@/lib/core/devices/types';
 
 export type ShownConfig = { text: string; hostCount: number; kept: boolean; networks: NetworkReach[] };
@@ -24,7 +23,7 @@ export function RegenerateDevice({ deviceId, name, primary, onConfig }: {
 
   function confirm() {
     start(async () => {
-      const pair = generateKeyPair();
+      const pair = (await loadKeys()).generateKeyPair();
       const result = await regenerateDeviceAction({ deviceId, publicKey: pair.publicKey });
       if (!result.ok) { setError(result.error); return; }
       setError(null);

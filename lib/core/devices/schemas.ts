@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dnsLabelSchema } from '../names';
-import { publicKeySchema } from '../wireguard/keys';
+import { isWireGuardKey, publicKeyMessage } from '../wireguard/key-format';
 import { endpointSchema } from '../protocol/network-state';
 import { idPattern } from '../ids';
 import { configHashSchemaPattern } from './config-hash';
@@ -10,6 +10,7 @@ import { configHashSchemaPattern } from './config-hash';
 export const deviceNameSchema = z.string({ error: 'Give the device a name, e.g. laptop.' }).trim().toLowerCase()
   .min(1, 'Give the device a name, e.g. laptop.').pipe(dnsLabelSchema);
 
+export const publicKeySchema = z.string().trim().refine(isWireGuardKey, publicKeyMessage);
 const key = z.string({ error: 'Send the device’s public key.' }).pipe(publicKeySchema);
 
 export const deviceIdSchema = z.string().regex(/^dv-[0-9a-z]{12}$/, 'Not a device id.');

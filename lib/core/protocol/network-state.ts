@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { isWireGuardKey } from '../wireguard/keys';
+import { isWireGuardKey } from '../wireguard/key-format';
 import { policySchema } from '../policy/document';
 
 /*

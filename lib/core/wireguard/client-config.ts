@@ -1,4 +1,4 @@
-import { isWireGuardKey } from './keys';
+import { isWireGuardKey } from './key-format';
 
 // A wg-quick config for a device. Assembled in the browser, where the private key lives
 // (DESIGN.md "Keys"), so plain string work only.

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { x25519 } from '@noble/curves/ed25519.js';
 import {
   base64ToBytes, bytesToBase64, generateKeyPair, isWireGuardKey, publicKeyFromPrivate, publicKeyMessage,
-  publicKeySchema,
 } from './keys';
+import { publicKeySchema } from '../devices/schemas';
 
 // RFC 7748 section 6.1: Alice's private and public key.
 const rfcPrivateHex = '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a';

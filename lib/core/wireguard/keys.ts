@@ -1,22 +1,14 @@
 import { x25519 } from '@noble/curves/ed25519.js';
-import { z } from 'zod';
 
 // WireGuard keys as `wg` writes them: 32 bytes in base64. This module runs in the browser
-// too (device keys are made there, DESIGN.md "Keys"), so no node:crypto and no Buffer.
+// too (device keys are made there, DESIGN.md "Keys"), so no node:crypto and no Buffer; and no
+// zod (its schema is in lib/core/devices/schemas.ts), which would be ~100 KB of every page's script.
 
 export type KeyPair = { privateKey: string; publicKey: string };
 
-export const publicKeyMessage = 'A WireGuard public key is 32 bytes in base64 (44 characters)';
+import { isWireGuardKey } from './key-format';
 
-// 43 characters carry 258 bits for 256: the last one must leave its 2 low bits zero, which
-// only these 16 characters do. `wg` refuses the others, so we do too.
-const wireGuardKeyPattern = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
-
-export function isWireGuardKey(b64: string): boolean {
-  return wireGuardKeyPattern.test(b64);
-}
-
-export const publicKeySchema = z.string().trim().refine(isWireGuardKey, publicKeyMessage);
+export { isWireGuardKey, publicKeyMessage } from './key-format';
 
 export function generateKeyPair(): KeyPair {
   const secret = x25519.utils.randomSecretKey();
