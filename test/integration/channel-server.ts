@@ -9,9 +9,10 @@ import { socketAddressHeader } from '../../lib/server/http/client-ip';
  * The agent channel's routes behind a plain HTTP server on loopback, through the dispatcher
  * server.ts puts ahead of Next (lib/server/http/direct-agent.ts). `stop()` drops open
  * long-polls and streams, as a restarted replica would. `calls`: every request's method and
- * path (an upgrade as UPGRADE), in order. `upgrades: false`: a proxy that does not pass them.
+ * path (an upgrade as UPGRADE), in order. `upgrades: false`: a proxy that does not pass them;
+ * `holdMs`: a stream's hold, shortened.
  */
-export async function channelServer({ upgrades = true } = {}): Promise<{ url: string; calls: string[]; stop: () => Promise<void> }> {
+export async function channelServer({ upgrades = true, holdMs }: { upgrades?: boolean; holdMs?: number } = {}): Promise<{ url: string; calls: string[]; stop: () => Promise<void> }> {
   const calls: string[] = [];
   const upgraded = new Set<Duplex>(); // detached from the server: closeAllConnections does not see them
   const server = http.createServer(async (req, res) => {
@@ -23,7 +24,7 @@ export async function channelServer({ upgrades = true } = {}): Promise<{ url: st
     calls.push(`UPGRADE ${req.url?.split('?')[0]}`);
     req.headers[socketAddressHeader] = req.socket.remoteAddress ?? '';
     upgraded.add(socket.once('close', () => upgraded.delete(socket)));
-    if (!serveAgentStream(req, socket, head)) socket.destroy();
+    if (!serveAgentStream(req, socket, head, { holdMs })) socket.destroy();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

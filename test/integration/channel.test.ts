@@ -360,6 +360,29 @@ describe('the stream', () => {
     }
   });
 
+  it('a held stream whose agent stops answering pings is let go; one that answers is kept', async () => {
+    const short = await channelServer({ holdMs: 150 });
+    try {
+      const net = await channelHosts(2);
+      const v = String(await versionOf(t.db, net.networkId));
+      const open = (token: string, autoPong: boolean) => {
+        const ws = new WebSocket(`${short.url.replace(/^http/, 'ws')}/api/agent/v1/stream`, { headers: { authorization: `Bearer ${token}` }, autoPong });
+        let closed = false;
+        ws.on('close', () => { closed = true; });
+        ws.on('open', () => ws.send(`{"after":${v}}`)); // up to date: held, hold after hold
+        return { ws, closed: () => closed };
+      };
+      const deaf = open(net.hosts[0].hostToken, false);
+      const alive = open(net.hosts[1].hostToken, true);
+      await expect.poll(deaf.closed, { timeout: 3000 }).toBe(true); // the second hold's end finds no pong
+      await new Promise((r) => setTimeout(r, 600)); // four more holds
+      expect(alive.closed()).toBe(false);
+      alive.ws.close();
+    } finally {
+      await short.stop();
+    }
+  });
+
   it('a stream that falls silent (a connection dead on the way) is given up and made again', async () => {
     const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     let connections = 0;

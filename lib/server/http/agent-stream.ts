@@ -41,9 +41,9 @@ function refuseUpgrade(socket: Duplex, error: unknown) {
 
 /**
  * Takes `req` and resolves true when it asks for the agent's stream; false at once otherwise
- * (the caller hands other upgrades on, or drops them).
+ * (the caller hands other upgrades on, or drops them). `holdMs`: tests shorten the hold.
  */
-export function serveAgentStream(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+export function serveAgentStream(req: IncomingMessage, socket: Duplex, head: Buffer, opts: { holdMs?: number } = {}): boolean {
   if ((req.url ?? '').split('?')[0] !== streamPath) return false;
   socket.on('error', () => socket.destroy());
   const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
@@ -58,12 +58,12 @@ export function serveAgentStream(req: IncomingMessage, socket: Duplex, head: Buf
       return;
     }
     if (socket.destroyed) return;
-    wss.handleUpgrade(req, socket, head, (ws) => converse(ws, authorization, from));
+    wss.handleUpgrade(req, socket, head, (ws) => converse(ws, authorization, from, opts.holdMs));
   })();
   return true;
 }
 
-function converse(ws: WebSocket, authorization: string | null, from: string | null) {
+function converse(ws: WebSocket, authorization: string | null, from: string | null, holdMs: number | undefined) {
   const gone = new AbortController();
   let serving = false;
   let ponged = true;
@@ -91,7 +91,7 @@ function converse(ws: WebSocket, authorization: string | null, from: string | nu
       const db = await getDb();
       let answer = poll.answer;
       for (;;) {
-        const reply = await nextEnvelope(db, authorization, String(poll.after), { signal: gone.signal, from, answer });
+        const reply = await nextEnvelope(db, authorization, String(poll.after), { signal: gone.signal, from, answer, holdMs });
         if (gone.signal.aborted) return;
         if (reply.status === 200) return ws.send(reply.body, { binary: reply.gzip });
         answer = undefined;
