@@ -197,9 +197,12 @@ export function openChannel(opts: ChannelOptions): Channel {
       if (Date.now() < streamAfter) {
         await poll();
       } else if (await stream() === 'unsupported') {
-        streamAfter = opts.transport === 'stream' ? 0 : Date.now() + streamRetryMs;
-        log(`channel to ${base}: the WebSocket upgrade was refused (a proxy that does not pass it?); long-polling instead`);
-        if (opts.transport === 'stream') await failed('the WebSocket upgrade was refused');
+        if (opts.transport === 'stream') {
+          await failed('the WebSocket upgrade was refused');
+        } else {
+          streamAfter = Date.now() + streamRetryMs;
+          log(`channel to ${base}: the WebSocket upgrade was refused (a proxy that does not pass it?); long-polling instead`);
+        }
       }
     }
   };
