@@ -83,8 +83,10 @@ export function openChannel(opts: ChannelOptions): Channel {
     if (failures === 1 || failures % 10 === 0) log(`channel to ${base}: ${problem}; reconnecting in ${(wait / 1000).toFixed(1)} s`);
     await pause(wait);
   };
-  const connected = () => {
-    if (failures > 0) log(`channel to ${base} connected`);
+  let connectedOver: 'stream' | 'poll' | null = null;
+  const connected = (over: 'stream' | 'poll') => {
+    if (failures > 0 || connectedOver !== over) log(`channel to ${base} connected (${over === 'stream' ? 'WebSocket stream' : 'long-poll'})`);
+    connectedOver = over;
     failures = 0;
     opts.onConnected?.(true);
   };
@@ -129,7 +131,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       res.resume();
       ws.terminate();
     });
-    ws.on('open', () => { connected(); send(undefined); });
+    ws.on('open', () => { connected('stream'); send(undefined); });
     ws.on('ping', listen);
     ws.on('message', (data: Buffer, isBinary) => {
       clearTimeout(silence);
@@ -142,7 +144,7 @@ export function openChannel(opts: ChannelOptions): Channel {
           ws.terminate();
           return;
         }
-        connected();
+        connected('stream');
         send(await take(envelope));
       });
     });
@@ -180,7 +182,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       if (!stop.signal.aborted) await failed(`no answer (${e instanceof HttpError ? e.code : 'connection failed'})`);
       return;
     }
-    if (res.status === 204) return connected();
+    if (res.status === 204) return connected('poll');
     if (res.status !== 200) return failed(res.status === 401 ? tokenRefused : `HTTP status ${res.status}`);
     let envelope: unknown;
     try {
@@ -188,7 +190,7 @@ export function openChannel(opts: ChannelOptions): Channel {
     } catch {
       return failed('the envelope was not JSON');
     }
-    connected();
+    connected('poll');
     answerBody = await take(envelope);
   };
 

@@ -189,7 +189,7 @@ async function run(argv: string[], beforeStop?: () => Promise<void>): Promise<vo
     },
     appliedVersion: () => applier.appliedVersion(),
   });
-  log(`${identity.peerId} connected to ${identity.server} over its channel`);
+  log(`${identity.peerId} opening its channel to ${identity.server}`);
   // Health and handshakes between documents, over the same outbound path.
   const reporter = startReporter({
     server: identity.server, hostToken: identity.hostToken, log,
