@@ -118,13 +118,13 @@ export function openChannel(opts: ChannelOptions): Channel {
     let handling = Promise.resolve();
     // Waiting for the server: a frame or a ping at least every hold (25 s); past this, it is gone.
     let silence: NodeJS.Timeout | undefined;
-    const listen = () => { clearTimeout(silence); silence = setTimeout(() => { problem = 'no answer (timed out)'; ws.terminate(); }, pollTimeoutMs); };
+    const expectServer = () => { clearTimeout(silence); silence = setTimeout(() => { problem = 'no answer (timed out)'; ws.terminate(); }, pollTimeoutMs); };
     const onAbort = () => ws.terminate(); // not close(): its handshake waits up to 30 s for a server that may be gone
     stop.signal.addEventListener('abort', onAbort, { once: true });
     const send = (answer: string | undefined) => {
       if (ws.readyState !== ws.OPEN) return;
       ws.send(`{"after":${after()}${answer === undefined ? '' : `,"answer":${answer}`}}`);
-      listen();
+      expectServer();
     };
     ws.on('unexpected-response', (_req, res) => {
       refusedWith = res.statusCode ?? 0;
@@ -132,7 +132,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       ws.terminate();
     });
     ws.on('open', () => { connected('stream'); send(undefined); });
-    ws.on('ping', listen);
+    ws.on('ping', expectServer);
     ws.on('message', (data: Buffer, isBinary) => {
       clearTimeout(silence);
       handling = handling.then(async () => {

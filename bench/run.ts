@@ -28,6 +28,7 @@ import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processT
 import type { Search } from './browser';
 import { measureAgentRss } from './agent-rss';
 import { scaleRows } from './scale-rows';
+import { startWriter } from './hot-writer';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -301,18 +302,10 @@ async function main() {
     // is a new database snapshot, so the snapshot cache misses and the reads run for real.
     const [hot] = await db.execute(sql`select id from peers where network_id = ${bigNetwork} order by ip limit 1`) as unknown as { id: string }[];
     for (const writesPerSecond of [100, 1000]) {
-      let writes = 0;
       const busy: number[] = [];
-      const until = now() + duration * 1000;
-      const writer = (async () => {
-        for (const start = now(); now() < until; writes++) {
-          await db.execute(sql`update peers set rx_bytes = rx_bytes + 1 where id = ${hot.id}`);
-          const ahead = start + (writes + 1) * (1000 / writesPerSecond) - now();
-          if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
-        }
-      })();
+      const writer = startWriter(db, hot.id, writesPerSecond);
       await load(duration, (status, time) => { if (status === 200) busy.push(time); });
-      await writer;
+      const writes = await writer.stop();
       row(`diagnostic: the same, while a listed peer is updated ${writesPerSecond.toLocaleString('en')} times a second`, undefined, percentile(busy, 95), ms(percentile(busy, 95)),
         `${(busy.length / duration).toFixed(0)} req/s, p50 ${ms(median(busy))}, p99 ${ms(percentile(busy, 99))}; ${writes} updates in ${duration} s`);
     }

@@ -18,6 +18,7 @@ import type { Actor } from '../lib/server/audit/record';
 import type { AppServer } from './app-server';
 import { Api, timedPage, type Session } from './http';
 import { Child } from './ipc';
+import { startWriter } from './hot-writer';
 import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree } from './stats';
 
 export type ScaleContext = {
@@ -246,17 +247,3 @@ export async function scaleRows(ctx: ScaleContext) {
   await (stubs as Child | null)?.stop();
 }
 
-/** Updates one listed peer's rx_bytes `perSecond` times a second until stopped (each update a new snapshot); 0: none. */
-function startWriter(db: Db, peerId: string, perSecond: number) {
-  let stopped = perSecond <= 0;
-  let writes = 0;
-  const limit = now() + 300_000; // bounded whatever happens to the caller
-  const done = (async () => {
-    for (const start = now(); !stopped && now() < limit; writes++) {
-      await db.execute(sql`update peers set rx_bytes = rx_bytes + 1 where id = ${peerId}`);
-      const ahead = start + (writes + 1) * (1000 / perSecond) - now();
-      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
-    }
-  })();
-  return { stop: async () => { stopped = true; await done; return writes; } };
-}

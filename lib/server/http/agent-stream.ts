@@ -5,11 +5,10 @@ import { z } from 'zod';
 import { getDb } from '../db/client';
 import { nextEnvelope } from '../delivery/channel';
 import { authenticateHost } from '../delivery/host-auth';
-import { env } from '../env';
 import { errorAnswer, invalid } from '../errors';
 import { agentChannelsOpen } from '../metrics/process-metrics';
 import { maxBodyBytes } from './body';
-import { clientIp } from './client-ip';
+import { agentCaller } from './direct-agent';
 
 /*
  * The agent's channel as a WebSocket (docs/agent-protocol.md, "The channel"): the same
@@ -22,7 +21,7 @@ import { clientIp } from './client-ip';
  * Agents behind a proxy that does not pass upgrades fall back to the long-poll.
  */
 
-export const streamPath = '/api/agent/v1/stream';
+const streamPath = '/api/agent/v1/stream';
 
 // No per-message deflate: a zlib context per connection is ~300 kB, thousands of hosts' worth.
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: maxBodyBytes });
@@ -46,9 +45,7 @@ function refuseUpgrade(socket: Duplex, error: unknown) {
 export function serveAgentStream(req: IncomingMessage, socket: Duplex, head: Buffer, opts: { holdMs?: number } = {}): boolean {
   if ((req.url ?? '').split('?')[0] !== streamPath) return false;
   socket.on('error', () => socket.destroy());
-  const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
-  const authorization = header('authorization');
-  const from = clientIp({ get: header }, env().MESHPLANE_TRUSTED_PROXIES);
+  const { authorization, from } = agentCaller(req);
   void (async () => {
     try {
       // Refused before the upgrade: an unknown token gets a 401 and never a connection.

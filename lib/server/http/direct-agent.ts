@@ -17,11 +17,18 @@ import { agentChannelsOpen } from '../metrics/process-metrics';
  * another method or path goes on to Next.
  */
 
-const routes: Record<string, { methods: string[]; serve: (call: ChannelCall) => Promise<ChannelAnswer> }> = {
-  '/api/agent/v1/next': { methods: ['GET', 'POST'], serve: channelCalls.next },
+// `held`: the long-poll, counted while it is held (meshplane_agent_channels_open).
+const routes: Record<string, { methods: string[]; serve: (call: ChannelCall) => Promise<ChannelAnswer>; held?: true }> = {
+  '/api/agent/v1/next': { methods: ['GET', 'POST'], serve: channelCalls.next, held: true },
   '/api/agent/v1/answer': { methods: ['POST'], serve: channelCalls.answer },
   '/api/agent/v1/report': { methods: ['POST'], serve: channelCalls.report },
 };
+
+/** The caller of a channel call or of the stream: its Authorization header, and its address as client-ip.ts reads it. */
+export function agentCaller(req: IncomingMessage): { authorization: string | null; from: string | null } {
+  const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
+  return { authorization: header('authorization'), from: clientIp({ get: header }, env().MESHPLANE_TRUSTED_PROXIES) };
+}
 
 /** Answers `req` and resolves true when it is one of the channel's routes; resolves false at once otherwise. */
 export async function serveAgentChannel(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -36,15 +43,11 @@ export async function serveAgentChannel(req: IncomingMessage, res: ServerRespons
   const gone = new AbortController();
   res.once('close', () => { if (!res.writableEnded) gone.abort(); });
   let answer: ChannelAnswer;
-  const polls = found.serve === channelCalls.next ? agentChannelsOpen.labels('poll') : null;
+  const polls = found.held ? agentChannelsOpen.labels('poll') : null;
   polls?.inc();
   try {
     const body = req.method === 'POST' ? (await readBody(req, res)).toString('utf8') : undefined;
-    const header = (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(', ') : v ?? null; };
-    answer = await found.serve({
-      authorization: header('authorization'), query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body, signal: gone.signal,
-      from: clientIp({ get: header }, env().MESHPLANE_TRUSTED_PROXIES),
-    });
+    answer = await found.serve({ ...agentCaller(req), query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body, signal: gone.signal });
   } catch (error) {
     const { status, body } = errorAnswer(error);
     answer = { status, json: body };
