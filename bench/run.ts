@@ -232,7 +232,7 @@ async function main() {
     const page = await pageTimes(network.id, reps);
     row(`issue 3: network page with ${issue3Peers.toLocaleString('en')} peers, server response p50 / p95`, undefined, percentile(page.list, 95),
       `${ms(median(page.list))} / ${ms(percentile(page.list, 95))}`, `${reps} sequential GETs with a session, ${(page.bytes / 1024).toFixed(0)} KiB; ${page.cpu}`);
-  });
+  }, ['main', 'limits']); // the limits rows' memory figures load this network's page
 
   // -- issue 7 row 4: N peers in batches of 100 through the API ---------------------------
   let bigNetwork = '';
@@ -256,7 +256,7 @@ async function main() {
     await analyze();
     row(`adding ${N.toLocaleString('en')} peers to one network in batches of 100 (POST …/members, addon × 100 instances)`, msTarget(10_000), total, ms(total),
       `${n} peers; per batch p50 ${ms(median(times))}, p95 ${ms(percentile(times, 95))}, first ${ms(times[0])}, last ${ms(times[times.length - 1])}`);
-  }, ['main', 'channel']); // the channel rows run on this network
+  }, ['main', 'channel', 'limits']); // the channel and limits rows run on this network
 
   // -- issue 7 row 5: the network page with N peers, server side ---------------------------
   await phase(`network page with ${N} peers (server)`, async () => {
@@ -351,7 +351,7 @@ async function main() {
   // -- issue 19: against the machine's limits (bench/limits-rows.ts) ---------------------------
   const { limitsRows } = await import('./limits-rows');
   await limitsRows({ root, db, appEnv, tmp, quick, N, chromiumPath, base, api, token, session, email, password,
-    projectId: project.id, issue3Network, bigNetwork, row, phase, log });
+    projectId: project.id, issue3Network, bigNetwork, row, phase: (name, work) => phase(name, work, ['main', 'limits']), log });
 
   log('stopping the app server (the worker runs in its own process)');
   await server.stop();

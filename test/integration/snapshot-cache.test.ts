@@ -146,6 +146,46 @@ describe('reads cached under a database snapshot', () => {
     }
   });
 
+  it('shares one snapshot reading among concurrent requests, taken after they all asked', async () => {
+    let queries = 0;
+    const client = postgres(inject('testDatabaseUrl'), { max: 4, onnotice: () => {}, debug: () => { queries++; } });
+    const counted = drizzle(client, { schema }) as unknown as Db;
+    try {
+      const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
+      await cache.get(counted, 'a', async () => 1);
+      queries = 0;
+      expect(await Promise.all(Array.from({ length: 20 }, () => cache.get(counted, 'a', async () => 2)))).toEqual(Array(20).fill(1));
+      expect(queries).toBe(2); // the first request's reading, and one for the 19 that came during it
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('under writes, gives the requests that miss during a load the next load, which sees what committed before them', async () => {
+    const cache = new SnapshotCache<string>({ maxEntries: 10, maxWeight: 10 });
+    let loads = 0;
+    const slowLabel = async () => {
+      loads++;
+      const [{ label }] = await rows<{ label: string }>(t.db, sql`select label from members where id = ${memberId}`);
+      await new Promise((r) => setTimeout(r, 100));
+      return label;
+    };
+    await other.db.execute(sql`update members set label = 'first' where id = ${memberId}`);
+    const early = cache.get(t.db, 'label', slowLabel);
+    await new Promise((r) => setTimeout(r, 30)); // the first load has read its row
+    await other.db.execute(sql`update members set label = 'second' where id = ${memberId}`);
+    // Each with a snapshot of its own, as under a stream of writes.
+    const asked: Promise<string>[] = [];
+    for (let i = 0; i < 10; i++) {
+      await other.db.execute(sql`select pg_current_xact_id()`);
+      asked.push(cache.get(t.db, 'label', slowLabel));
+    }
+    const late = await Promise.all(asked);
+    expect(await early).toBe('first');
+    expect(late).toEqual(Array(10).fill('second')); // not the load already under way when they asked
+    expect(loads).toBe(2);
+  });
+
   it('shares one load among requests that miss together, and keeps no failed load', async () => {
     const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
     let loads = 0;

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, type Queryable } from './client';
+import { FreshRuns } from './fresh-runs';
 
 /*
  * A read cache that is never stale: an entry is reused only while PostgreSQL's snapshot is
@@ -19,6 +21,17 @@ function readSnapshot(db: Queryable): Promise<Reading> {
     .then(([reading]) => reading);
 }
 
+/*
+ * Concurrent requests share a reading taken after they all asked (FreshRuns): under load, one
+ * query for a whole burst of requests instead of one each (issue 19). A transaction reads its
+ * own: its snapshot and whether it has written are its own.
+ */
+const freshReadings = new FreshRuns<Queryable, Reading>();
+const isTransaction = (db: Queryable) => db instanceof PgTransaction;
+function readingOf(db: Queryable): Promise<Reading> {
+  return isTransaction(db) ? readSnapshot(db) : freshReadings.run(db, () => readSnapshot(db));
+}
+
 const sharedReading = new AsyncLocalStorage<{ reading?: Promise<Reading> }>();
 
 /**
@@ -35,6 +48,7 @@ type Entry<T> = { snapshot: string; value: Promise<T>; weight: number };
 
 export class SnapshotCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private readonly loads = new FreshRuns<string, T>();
   private totalWeight = 0;
 
   /**
@@ -46,7 +60,7 @@ export class SnapshotCache<T> {
   async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
     const shared = sharedReading.getStore();
     if (!shared && this.limits.sharedReadingOnly) return load();
-    const { snapshot, clean } = await (shared ? (shared.reading ??= readSnapshot(db)) : readSnapshot(db));
+    const { snapshot, clean } = await (shared ? (shared.reading ??= readingOf(db)) : readingOf(db));
     if (!clean) return load();
     const hit = this.entries.get(key);
     if (hit?.snapshot === snapshot) {
@@ -55,6 +69,16 @@ export class SnapshotCache<T> {
       this.entries.set(key, hit);
       return hit.value;
     }
+    if (isTransaction(db)) return this.fill(key, snapshot, load, weigh);
+    // Under writes every request has a snapshot of its own and misses: one load per key at a
+    // time, shared by the requests that arrived during the one before (FreshRuns). Filed under
+    // the snapshot of the request that queued it: the load starts after that reading.
+    return this.loads.run(key, () => this.fill(key, snapshot, load, weigh));
+  }
+
+  private async fill(key: string, snapshot: string, load: () => Promise<T>, weigh: (value: T) => number): Promise<T> {
+    const found = this.entries.get(key);
+    if (found?.snapshot === snapshot) return found.value;
     // Filed before it is read, so that requests arriving meanwhile under the same snapshot
     // share this one load. Read after the snapshot: if something commits in between, the
     // value is newer than the snapshot it is filed under, and no later request can have
