@@ -303,7 +303,7 @@ async function main() {
     const [hot] = await db.execute(sql`select id from peers where network_id = ${bigNetwork} order by ip limit 1`) as unknown as { id: string }[];
     for (const writesPerSecond of [100, 1000]) {
       const busy: number[] = [];
-      const writer = startWriter(db, hot.id, writesPerSecond);
+      const writer = await startWriter(hot.id, writesPerSecond);
       await load(duration, (status, time) => { if (status === 200) busy.push(time); });
       const writes = await writer.stop();
       row(`diagnostic: the same, while a listed peer is updated ${writesPerSecond.toLocaleString('en')} times a second`, undefined, percentile(busy, 95), ms(percentile(busy, 95)),

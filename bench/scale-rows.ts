@@ -163,7 +163,7 @@ export async function scaleRows(ctx: ScaleContext) {
 
     const pages = async (writesPerSecond: number) => {
       for (let i = 0; i < 3; i++) await timedPage(base, pagePath, ctx.session);
-      const writer = startWriter(db, hot.id, writesPerSecond);
+      const writer = await startWriter(hot.id, writesPerSecond);
       const cpu0 = serverCpu();
       const list: number[] = [];
       let bytes = 0;
@@ -196,7 +196,7 @@ export async function scaleRows(ctx: ScaleContext) {
     for (const w of [0, 1000]) {
       const latencies: number[] = [];
       const statuses: Record<number, number> = {};
-      const writer = startWriter(db, hot.id, w);
+      const writer = await startWriter(hot.id, w);
       const cpu0 = serverCpu();
       const res = await load(duration, (status, time) => {
         latencies.push(time);
