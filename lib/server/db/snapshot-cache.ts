@@ -44,7 +44,7 @@ export function readingOnce<T>(run: () => Promise<T>): Promise<T> {
   return sharedReading.run({}, run);
 }
 
-type Entry<T> = { snapshot: string; value: Promise<T>; weight: number };
+type Entry<T> = { snapshot: string; version?: string; value: Promise<T>; weight: number };
 
 export class SnapshotCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -57,33 +57,47 @@ export class SnapshotCache<T> {
    */
   constructor(private readonly limits: { maxEntries: number; maxWeight: number; sharedReadingOnly?: boolean }) {}
 
-  async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
+  /**
+   * `version`, when given, answers a fingerprint of the rows the value is read from (their
+   * versions, xmin): on a miss it is read first, and when it is the one the kept value was read
+   * under, that value is still exact and is kept under the new snapshot too, unread. Under writes
+   * elsewhere (push results, handshakes) a large value then costs one small query, not a load.
+   */
+  async get(db: Queryable, key: string, load: () => Promise<T>, weigh: (value: T) => number = () => 1, version?: () => Promise<string>): Promise<T> {
     const shared = sharedReading.getStore();
     if (!shared && this.limits.sharedReadingOnly) return load();
     const { snapshot, clean } = await (shared ? (shared.reading ??= readingOf(db)) : readingOf(db));
     if (!clean) return load();
     const hit = this.entries.get(key);
     if (hit?.snapshot === snapshot) {
-      // Map order is recency order: move the hit to the end.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
+      this.touch(key, hit);
       return hit.value;
     }
-    if (isTransaction(db)) return this.fill(key, snapshot, load, weigh);
+    const fill = () => this.fill(key, snapshot, load, weigh, version);
+    if (isTransaction(db)) return fill();
     // Under writes every request has a snapshot of its own and misses: one load per key at a
     // time, shared by the requests that arrived during the one before (FreshRuns). Filed under
     // the snapshot of the request that queued it: the load starts after that reading.
-    return this.loads.run(key, () => this.fill(key, snapshot, load, weigh));
+    return this.loads.run(key, fill);
   }
 
-  private async fill(key: string, snapshot: string, load: () => Promise<T>, weigh: (value: T) => number): Promise<T> {
+  private async fill(key: string, snapshot: string, load: () => Promise<T>, weigh: (value: T) => number, version?: () => Promise<string>): Promise<T> {
     const found = this.entries.get(key);
     if (found?.snapshot === snapshot) return found.value;
+    // Read after the snapshot, and the load after it: if the kept value's rows are the same
+    // versions now as when it was read, nothing it was read from changed in between.
+    const current = version ? await version() : undefined;
+    const kept = this.entries.get(key);
+    if (current !== undefined && kept?.version === current) {
+      kept.snapshot = snapshot;
+      this.touch(key, kept);
+      return kept.value;
+    }
     // Filed before it is read, so that requests arriving meanwhile under the same snapshot
     // share this one load. Read after the snapshot: if something commits in between, the
     // value is newer than the snapshot it is filed under, and no later request can have
     // that old snapshot.
-    const entry: Entry<T> = { snapshot, value: load(), weight: 0 };
+    const entry: Entry<T> = { snapshot, version: current, value: load(), weight: 0 };
     this.drop(key);
     this.entries.set(key, entry);
     try {
@@ -94,6 +108,12 @@ export class SnapshotCache<T> {
       if (this.entries.get(key) === entry) this.drop(key);
       throw error;
     }
+  }
+
+  /** Map order is recency order: a hit moves to the end. */
+  private touch(key: string, entry: Entry<T>) {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
   }
 
   get size() {

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
-import type { Queryable } from '../db/client';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { rows, type Queryable } from '../db/client';
 import { deviceAddresses, devices, memberships, networks, peers, projects } from '../db/schema';
 import { notFound } from '../errors';
 import { can } from '../../core/permissions';
@@ -75,4 +75,33 @@ export async function deviceNetworks(q: Queryable, deviceId: string): Promise<(D
   const addresses = await addressesOf(q, [deviceId]);
   const hosts = await hostsOf(q, addresses.map((a) => a.networkId));
   return addresses.map((a) => ({ networkId: a.networkId, label: a.label, cidr: a.cidr, deviceIp: a.ip, hosts: hosts.get(a.networkId) ?? [] }));
+}
+
+/**
+ * A fingerprint of every row a user's devices list is read from (listDevices' cache check under
+ * writes): the versions (xmin) of the user, their memberships and devices, the devices'
+ * addresses, and the networks and projects those reach or hold; of the hosts in those
+ * networks, only what a config takes from them (their counters and liveness change often and
+ * are not in the list). One statement, computed in the database.
+ *
+ * Row versions alone suffice: a transaction that changes a row gives it a new version under its
+ * own id, which no row had before it committed, so the versions of a table differ once any
+ * of its rows changed, was added or went. Lists are in the order they are read (no sort): an
+ * order that changes only costs a read. Hosts are sorted: their rows move at every counter update.
+ */
+export async function devicesListVersion(q: Queryable, userId: string): Promise<string> {
+  const [{ version }] = await rows<{ version: string }>(q, sql`
+    with addr as (select a.network_id, a.xmin from device_addresses a join devices d on d.id = a.device_id where d.user_id = ${userId}),
+      mem as (select project_id, xmin from memberships where user_id = ${userId})
+    select md5(concat(
+      (select xmin::text from users where id = ${userId}),
+      '|', (select array_agg(xmin)::text from devices where user_id = ${userId}),
+      '|', (select array_agg(xmin)::text from addr),
+      '|', (select array_agg(xmin)::text from mem),
+      '|', (select array_agg(n.xmin::text || '.' || p.xmin::text)::text from networks n join projects p on p.id = n.project_id
+        where n.project_id in (select project_id from mem) or n.id in (select network_id from addr)),
+      '|', (select string_agg(concat(id, ':', ip, ':', public_key, ':', coalesce(endpoint, '-'), ':', is_gateway, ':', host_token_hash is null), ',' order by id)
+        from peers where network_id in (select network_id from addr) and public_key is not null)
+    )) as version`);
+  return version;
 }

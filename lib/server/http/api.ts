@@ -10,6 +10,7 @@ import type { Operation, Principal } from '../auth/gate';
 import { principalFromToken } from '../tokens/api-tokens';
 import { clientIp } from './client-ip';
 import { readBody } from './body';
+import { isKeptJson, jsonOf } from './frozen-json';
 import { publicOrigin } from './origin';
 import { readingOnce } from '../db/snapshot-cache';
 import { apiRequestSeconds } from '../metrics/process-metrics';
@@ -98,21 +99,6 @@ async function bearerPrincipal(header: string): Promise<Principal | null> {
 }
 
 /**
- * Frozen answers are SnapshotCache values, frozen all the way down (lib/server/peers/peers.ts) and
- * shared by every request that hits: each is encoded once.
- */
-const encoded = new WeakMap<object, Buffer>();
-function toJson(body: unknown): Buffer {
-  if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return Buffer.from(JSON.stringify(body));
-  let bytes = encoded.get(body);
-  if (bytes === undefined) {
-    bytes = Buffer.from(JSON.stringify(body));
-    encoded.set(body, bytes);
-  }
-  return bytes;
-}
-
-/**
  * Compressed as Next compresses its answers (gzip at its default level, from 1 KiB, when the
  * client accepts it), here so that a frozen answer is compressed once, not once per request.
  */
@@ -172,11 +158,11 @@ export function apiRoutes(path: string, handlers: Partial<Record<Method, ApiHand
       res.end();
       return;
     }
-    const bytes = toJson(answer.body);
+    const bytes = jsonOf(answer.body);
     res.setHeader('content-type', 'application/json');
     res.setHeader('vary', 'Accept-Encoding');
     if (bytes.length >= compressThreshold && acceptsGzip(req.headers['accept-encoding'])) {
-      const packed = await gzipOf(bytes, encoded.get(answer.body as object) === bytes);
+      const packed = await gzipOf(bytes, isKeptJson(answer.body, bytes));
       res.setHeader('content-encoding', 'gzip');
       res.setHeader('content-length', packed.length);
       res.end(packed);
