@@ -89,13 +89,14 @@ export const listenBackoff = (retries: number) => Math.min(0.1 * 2 ** retries, 1
 
 /**
  * PGlite's PostgreSQL runs inside the server's process, in WebAssembly memory that never
- * shrinks: PostgreSQL's default 128 MB of shared buffers are much of the server's RSS (the
- * 128 MB initial heap is the WebAssembly module's minimum). A control plane's data is a few
- * MB per thousand hosts: 16 MB of buffers holds it (issue 19: 452 → 300–330 MB RSS at 1,000
- * hosts). MESHPLANE_PGLITE_SHARED_BUFFERS overrides it (a PostgreSQL size, e.g. 128MB).
+ * shrinks: what its buffers once touched stays resident (of the module's 128 MB minimum heap,
+ * about 40 MB are touched at 1,000 hosts). A control plane's data is a few MB per thousand
+ * hosts: 8 MB of buffers holds a 1,000-host network, and beyond it pages come from the
+ * operating system's cache (issue 19: 452 → 230–250 MB RSS at 1,000 hosts, with 128 MB, then
+ * 16 MB, then 8 MB). MESHPLANE_PGLITE_SHARED_BUFFERS overrides it (a PostgreSQL size, e.g. 64MB).
  */
 function pgliteMemory(defaults: string[]) {
-  const buffers = process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '16MB';
+  const buffers = process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '8MB';
   return { startParams: [...defaults, '-c', `shared_buffers=${buffers}`, '-c', 'temp_buffers=4MB'] };
 }
 
