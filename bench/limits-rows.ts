@@ -263,7 +263,7 @@ export async function limitsRows(c: LimitsContext) {
       const each = await idleRss(server, await signIn(server.url, email, password), `/projects/${project.id}/networks/${network.id}`);
       const total = each.reduce((s, v) => s + v, 0);
       c.row('issue 19: RSS of the whole server on the embedded database (PGlite), idle, a 1,000-host network loaded and its page served once', { value: 250e6, text: '≤ 250 MB' }, total, mb(total),
-        `${each.length} process(es): ${each.map(mb).join(', ')}; node --max-semi-space-size=1 (as scripts/setup.sh); shared_buffers ${process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '16MB'}; 10 s after the page`);
+        `${each.length} process(es): ${each.map(mb).join(', ')}; node --max-semi-space-size=1 (as scripts/setup.sh); shared_buffers ${process.env.MESHPLANE_PGLITE_SHARED_BUFFERS || '8MB'}; 10 s after the page`);
     } finally {
       await server.stop();
     }
