@@ -9,7 +9,9 @@ import { FreshRuns } from './fresh-runs';
  * exactly the one it was read under (pg_current_snapshot: no transaction that writes has
  * started or ended since, anywhere in the cluster), so it answers exactly what the query
  * would. It pays off when many clients poll a database that is not changing (hosts and
- * dashboards watching a quiet network); under writes it costs one small query and misses.
+ * dashboards watching a quiet network). Under writes it misses, but requests that miss together
+ * share their loads, and a value given a version check (its rows' versions) is kept while
+ * those rows are unchanged.
  *
  * Inside a transaction that has written, the snapshot does not show its own uncommitted
  * rows, so such a caller neither reads nor fills the cache.
