@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { storedGzipMember } from './gzip-member';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { networkDocuments } from '../db/schema';
@@ -140,7 +141,7 @@ export function deltaOf(from: Doc, to: Doc, secretKey: Uint8Array): Prepared {
 
 /**
  * Signs once; each host's body is the shared head plus its own `target`. Compressed bodies
- * are two gzip members (the shared head, compressed once, then the tiny tail), which
+ * are two gzip members (the shared head, compressed once, then the tiny tail, stored), which
  * gunzip reads as one stream: a 2 MB snapshot is compressed once per version, not per host.
  */
 function prepare(message: Message, secretKey: Uint8Array): Prepared {
@@ -153,7 +154,7 @@ function prepare(message: Message, secretKey: Uint8Array): Prepared {
     version: message.version,
     bodyFor: (target) => {
       const tail = Buffer.from(`${JSON.stringify(target).slice(1, -1)}"}`, 'utf8');
-      return { chunks: [shared, gzip ? gzipSync(tail) : tail], gzip };
+      return { chunks: [shared, gzip ? storedGzipMember(tail) : tail], gzip };
     },
   };
 }
