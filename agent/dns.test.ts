@@ -79,6 +79,22 @@ describe('DnsResponder over UDP (dns-packet client)', () => {
     expect(tcp.answers).toHaveLength(300);
   });
 
+  it('on a port whose TCP side is taken, fails and leaves its UDP side free', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const taken = (holder.address() as net.AddressInfo).port;
+    const other = new DnsResponder({ upstream: null });
+    try {
+      await expect(other.listen('127.0.0.1', taken)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const udp = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(taken, '127.0.0.1', () => resolve()); });
+      await new Promise<void>((r) => udp.close(() => r()));
+    } finally {
+      await other.close();
+      await new Promise<void>((r) => holder.close(() => r()));
+    }
+  });
+
   it('ignores garbage without crashing', async () => {
     expect(await responder.respond(Buffer.from('not dns'))).toBeNull();
     expect(ips(await queryUdp(app))).toHaveLength(2);

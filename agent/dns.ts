@@ -146,23 +146,35 @@ export class DnsResponder {
   }
 
   /** Binds UDP and TCP on host:port (port 0 picks one); rebinding closes the old sockets. */
+  /**
+   * UDP and TCP on one port. With port 0 the port is UDP's pick, which a TCP socket may hold
+   * already (an outgoing connection's): then another pick, a few times.
+   */
   async listen(host: string, port: number): Promise<number> {
     await this.close();
-    const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    udp.on('message', (msg, rinfo) => {
-      void this.respond(msg, 4096, rinfo.address).then((out) => {
-        if (out && this.udp === udp) udp.send(out, rinfo.port, rinfo.address);
+    for (let attempt = 1; ; attempt++) {
+      const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      udp.on('message', (msg, rinfo) => {
+        void this.respond(msg, 4096, rinfo.address).then((out) => {
+          if (out && this.udp === udp) udp.send(out, rinfo.port, rinfo.address);
+        });
       });
-    });
-    await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => resolve()); });
-    udp.on('error', () => {}); // a send error to one client must not kill the responder
-    const actual = udp.address().port;
-    const tcp = net.createServer((sock) => this.serveTcp(sock));
-    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(actual, host, () => resolve()); });
-    this.udp = udp;
-    this.tcp = tcp;
-    this.bound = { host, port: actual };
-    return actual;
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, host, () => resolve()); });
+      udp.on('error', () => {}); // a send error to one client must not kill the responder
+      const actual = udp.address().port;
+      const tcp = net.createServer((sock) => this.serveTcp(sock));
+      try {
+        await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(actual, host, () => resolve()); });
+      } catch (error) {
+        await new Promise<void>((r) => udp.close(() => r()));
+        if (port === 0 && (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) continue;
+        throw error;
+      }
+      this.udp = udp;
+      this.tcp = tcp;
+      this.bound = { host, port: actual };
+      return actual;
+    }
   }
 
   boundTo(): { host: string; port: number } | null {
