@@ -211,6 +211,32 @@ export async function scaleRows(ctx: ScaleContext) {
     }
   });
 
+  // ---- the big network: one change delivered by the server, as in production ------------
+  // Every server process is woken by the change's NOTIFY and runs a round for the network;
+  // their claims (FOR UPDATE SKIP LOCKED) split the hosts between them (wake.ts, claims.ts).
+  await ctx.phase(`issue 19: ${big} network, one change through the API, delivered by the server's processes`, async () => {
+    if (!stubs) throw new Error('no stub agents (the worker part failed)');
+    server ??= await ctx.startServer();
+    const api = new Api(server.url, ctx.token);
+    const runs: { ms: number; writeMs: number; hosts: number; reached: number }[] = [];
+    for (let r = 0; r < size.repeats + 1; r++) { // the first warms the server's processes, not counted
+      const before = await enrolled([bigNetwork]);
+      const wait = stubs.call<Waited>('waitVersion', { networks: { [bigNetwork]: before.versions[bigNetwork] + 1 }, count: before.hosts, timeoutMs: 60_000 }, 70_000);
+      const tw = epochNow();
+      await api.call('POST', `/api/v1/networks/${bigNetwork}/members`, { kind: 'addon', label: `extra-${r}`, instances: 1 });
+      const writeMs = epochNow() - tw;
+      const done = await wait;
+      if (done.at === null) log(`warning: only ${done.reached}/${before.hosts} hosts applied within 60 s`);
+      if (r > 0) runs.push({ ms: done.at === null ? NaN : done.at - tw, writeMs, hosts: before.hosts, reached: done.reached });
+    }
+    const m = median(runs.map((x) => x.ms));
+    const mid = runs.find((x) => x.ms === m) ?? runs[0];
+    const serving = Math.max(1, processTree(server.pid).length - 1); // a cluster's workers (its primary only supervises), or the one process
+    row(`issue 19: the same ${big} network: one change through the API, delivered by the server's ${serving} processes, until all ${n(mid.hosts)} stub agents applied it (median of ${size.repeats})`, msTarget(3000), m, ms(m),
+      `all: ${runs.map((x) => ms(x.ms)).join(', ')} (one change before, not counted); median run: ${mid.reached}/${n(mid.hosts)} hosts, the write (POST …/members, one addon host) answered in ${ms(mid.writeMs)}; `
+      + 'path: changeNetwork\'s NOTIFY → LISTEN in each server process (wake.ts) → a round in each, their claims splitting the hosts → direct push to the stub agents');
+  });
+
   // ---- 100 × 200: changes at once, delivered by the server --------------------------------
   await ctx.phase(`issue 19: ${fleetName}, one change in each of ${size.changed} at once (API → NOTIFY → the server's delivery)`, async () => {
     if (!stubs) throw new Error('no stub agents (the worker part failed)');
