@@ -81,6 +81,24 @@ describe('rounds', () => {
     expect(fleet.get(net.peerIds[0]).received.slice(-2).map((r) => r.kind)).toEqual(['delta', 'snapshot']);
   });
 
+  it('claims the next batch while the current one is pushed, and leaves no claim behind', async () => {
+    const net = await networkWithHosts(t.db, owner, projectId, 6, fleet, () => ({ delayMs: 400 }));
+    const claimed = async () => (await peerRows(t.db, net.networkId)).filter((r) => r.claimedAt !== null).length;
+    const round = runWorkerRound(t.db, { networkId: net.networkId, batch: 2, concurrency: 2 });
+    await new Promise((r) => setTimeout(r, 250)); // the first batch's pushes are held by the stubs
+    expect(await claimed()).toBe(4); // those two, and the next two, claimed meanwhile
+    expect(await round).toMatchObject({ claimed: 6, applied: 6, failed: 0 });
+    expect(await claimed()).toBe(0);
+
+    // Out of time after a batch: nothing is claimed ahead.
+    await change(owner, net.networkId);
+    const short = runWorkerRound(t.db, { networkId: net.networkId, batch: 2, concurrency: 2, budgetMs: 0 });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await claimed()).toBe(2);
+    expect(await short).toMatchObject({ claimed: 2, applied: 2 });
+    expect(await claimed()).toBe(0);
+  });
+
   it('two rounds at once deliver each version to each host exactly once', async () => {
     const net = await networkWithHosts(t.db, owner, projectId, 24, fleet, () => ({ delayMs: 5 }));
     const rounds = await Promise.all([1, 2, 3].map(() => runWorkerRound(t.db, { networkId: net.networkId, concurrency: 4, batch: 5 })));

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { env } from '../env';
 import { expireLeases } from '../firewall/leases';
-import { claimDue, type Claim } from './claims';
+import { claimDue, releaseClaims, type Claim } from './claims';
 import { currentDocument, deltaFrom, snapshotOf, type Prepared } from './documents';
 import { pushHost, type HostJob } from './push-host';
 import { Recorder } from './recorder';
@@ -48,27 +48,39 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
   const recorder = new Recorder(db, clock, claimTimeoutMs / 3);
   const tried = new Set<string>(); // a host is claimed at most once per round
   const started = Date.now();
+  const claimNext = () => {
+    const now = clock();
+    return claimDue(db, {
+      now, staleBefore: new Date(now.getTime() - claimTimeoutMs), onlineSince: new Date(now.getTime() - onlineWindowMs), batch,
+      networkId: opts.networkId, ignoreBackoff: opts.ignoreBackoff, exclude: tried,
+    });
+  };
+  let upcoming: Promise<Claim[]> | null = claimNext();
   try {
-    for (;;) {
-      const now = clock();
-      const claims = await claimDue(db, {
-        now, staleBefore: new Date(now.getTime() - claimTimeoutMs), onlineSince: new Date(now.getTime() - onlineWindowMs), batch,
-        networkId: opts.networkId, ignoreBackoff: opts.ignoreBackoff, exclude: tried,
-      });
+    while (upcoming) {
+      const claims = await upcoming;
+      upcoming = null;
       if (claims.length === 0) break;
       recorder.hold(claims);
       for (const c of claims) tried.add(c.id);
       result.claimed += claims.length;
       const jobs = await planJobs(db, claims, secretKey, clock, recorder);
+      // The next batch is claimed while this one is pushed, so that the pushes do not stop at
+      // each batch to wait for the database (issue 19: a 20,000-host change, 40 batches of 500
+      // over two processes: 5.2 → 4.6 s).
+      if (claims.length === batch && Date.now() - started <= budgetMs) upcoming = claimNext();
       await pool(jobs, concurrency, async (job) => {
         const outcome = await pushHost(job, timeoutMs, e.MESHPLANE_AGENT_URL_ALLOW);
         if (outcome.kind === 'applied') result.applied++;
         else if (outcome.kind === 'failed') result.failed++;
         recorder.add(outcome);
       });
-      if (claims.length < batch || Date.now() - started > budgetMs) break;
     }
   } finally {
+    // A batch claimed ahead and never pushed (the round failed): its hosts are let go at once,
+    // not left claimed until their claims go stale.
+    const unused: Claim[] = upcoming ? await (upcoming as Promise<Claim[]>).catch(() => []) : [];
+    if (unused.length > 0) await releaseClaims(db, unused.map((c) => ({ id: c.id, token: c.token })));
     await recorder.close();
   }
   return result;
