@@ -99,6 +99,26 @@ describe('rounds', () => {
     expect(await claimed()).toBe(0);
   });
 
+  it('a batch claimed ahead that fails to be claimed fails the round, not the process', async () => {
+    const net = await networkWithHosts(t.db, owner, projectId, 4, fleet, () => ({ delayMs: 300 }));
+    // The database, except that the second claim of the round fails (as if it went away).
+    let claims = 0;
+    const flaky = new Proxy(t.db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== 'execute') return value;
+        return (query: { queryChunks?: unknown[] }) => {
+          if (JSON.stringify(query.queryChunks ?? '').includes('skip locked') && ++claims === 2) return Promise.reject(new Error('connection lost'));
+          return value.call(target, query);
+        };
+      },
+    });
+    await expect(runWorkerRound(flaky, { networkId: net.networkId, batch: 2, concurrency: 2 })).rejects.toThrow('connection lost');
+    const rows = await peerRows(t.db, net.networkId);
+    expect(rows.filter((r) => r.pushState === 'applied')).toHaveLength(2); // the first batch, recorded
+    expect(rows.filter((r) => r.claimedAt !== null)).toHaveLength(0);
+  });
+
   it('two rounds at once deliver each version to each host exactly once', async () => {
     const net = await networkWithHosts(t.db, owner, projectId, 24, fleet, () => ({ delayMs: 5 }));
     const rounds = await Promise.all([1, 2, 3].map(() => runWorkerRound(t.db, { networkId: net.networkId, concurrency: 4, batch: 5 })));

@@ -50,10 +50,14 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
   const started = Date.now();
   const claimNext = () => {
     const now = clock();
-    return claimDue(db, {
+    const claiming = claimDue(db, {
       now, staleBefore: new Date(now.getTime() - claimTimeoutMs), onlineSince: new Date(now.getTime() - onlineWindowMs), batch,
       networkId: opts.networkId, ignoreBackoff: opts.ignoreBackoff, exclude: tried,
     });
+    // Awaited only once the batch before it is pushed: a failure meanwhile (the database gone)
+    // must not count as an unhandled rejection, which would end the process.
+    claiming.catch(() => {});
+    return claiming;
   };
   let upcoming: Promise<Claim[]> | null = claimNext();
   try {
