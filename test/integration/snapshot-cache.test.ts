@@ -7,9 +7,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type Db } from '@/lib/server/db/client';
 import { SnapshotCache, readingOnce } from '@/lib/server/db/snapshot-cache';
-import postgres from 'postgres';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '@/lib/server/db/schema';
 import { createApiToken, principalFromToken, revokeApiToken } from '@/lib/server/tokens/api-tokens';
 import { changeRoleOp, addTeamMemberOp } from '@/lib/server/projects/operations';
 import { getNetworkOp } from '@/lib/server/networks/operations';
@@ -19,7 +16,7 @@ import { createNetworkOp } from '@/lib/server/networks/operations';
 import { createMemberOp, scaleMemberOp, updateMemberOp } from '@/lib/server/members/operations';
 import { listPeersOp } from '@/lib/server/peers/operations';
 import { listPeers } from '@/lib/server/peers/peers';
-import { useTestDb } from './db';
+import { rawTestDb, useTestDb } from './db';
 import { expectAppError, makeUser, principalOf } from './factories';
 
 describe('reads cached under a database snapshot', () => {
@@ -125,8 +122,7 @@ describe('reads cached under a database snapshot', () => {
 
   it('takes one snapshot reading for all the cached reads of a read-only request', async () => {
     let queries = 0;
-    const client = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {}, debug: () => { queries++; } });
-    const counted = drizzle(client, { schema }) as unknown as Db;
+    const { db: counted, close } = rawTestDb({ onQuery: () => { queries++; } });
     try {
       const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
       await cache.get(counted, 'a', async () => 1);
@@ -142,14 +138,13 @@ describe('reads cached under a database snapshot', () => {
       });
       expect(queries).toBe(1);
     } finally {
-      await client.end();
+      await close();
     }
   });
 
   it('shares one snapshot reading among concurrent requests, taken after they all asked', async () => {
     let queries = 0;
-    const client = postgres(inject('testDatabaseUrl'), { max: 4, onnotice: () => {}, debug: () => { queries++; } });
-    const counted = drizzle(client, { schema }) as unknown as Db;
+    const { db: counted, close } = rawTestDb({ max: 4, onQuery: () => { queries++; } });
     try {
       const cache = new SnapshotCache<number>({ maxEntries: 10, maxWeight: 10 });
       await cache.get(counted, 'a', async () => 1);
@@ -157,7 +152,7 @@ describe('reads cached under a database snapshot', () => {
       expect(await Promise.all(Array.from({ length: 20 }, () => cache.get(counted, 'a', async () => 2)))).toEqual(Array(20).fill(1));
       expect(queries).toBe(2); // the first request's reading, and one for the 19 that came during it
     } finally {
-      await client.end();
+      await close();
     }
   });
 

@@ -83,7 +83,7 @@ export async function runWorkerRound(db: Db, opts: RoundOptions = {}): Promise<R
   } finally {
     // A batch claimed ahead and never pushed (the round failed): its hosts are let go at once,
     // not left claimed until their claims go stale.
-    const unused: Claim[] = upcoming ? await (upcoming as Promise<Claim[]>).catch(() => []) : [];
+    const unused: Claim[] = upcoming ? await upcoming.catch(() => []) : [];
     if (unused.length > 0) await releaseClaims(db, unused.map((c) => ({ id: c.id, token: c.token })));
     await recorder.close();
   }

@@ -86,11 +86,11 @@ export async function deviceNetworks(q: Queryable, deviceId: string): Promise<(D
  *
  * Row versions alone suffice: a transaction that changes a row gives it a new version under its
  * own id, which no row had before it committed, so the versions of a table differ once any
- * of its rows changed, was added or went (each table's are hashed, 64 bits). Lists are in the order they are read (no sort): an
- * order that changes only costs a read. Hosts are sorted: their rows move at every counter update.
+ * of its rows changed, was added or went. Each table's versions are hashed whole
+ * (hash_array_extended, 64 bits, no text made per row), in the order they are read: an order
+ * that changes only costs a read. Hosts are sorted: their rows move at every counter update.
  */
 export async function devicesListVersion(q: Queryable, userId: string): Promise<string> {
-  // hash_array_extended: a 64-bit hash of each table's versions, with no text made per row.
   const [{ version }] = await rows<{ version: string }>(q, sql`
     with addr as (select a.network_id, a.xmin from device_addresses a join devices d on d.id = a.device_id where d.user_id = ${userId}),
       mem as (select project_id, xmin from memberships where user_id = ${userId})

@@ -68,6 +68,7 @@ function keepBuilt(userId: string, items: Map<string, Built>) {
 }
 
 const fingerprint = (text: string) => createHash('sha256').update(text).digest('base64');
+const comma = Buffer.from(',');
 
 async function readDevices(db: Db, userId: string) {
   const [user] = await db.select({ handle: users.handle }).from(users).where(eq(users.id, userId));
@@ -118,6 +119,7 @@ async function readDevices(db: Db, userId: string) {
       return known;
     }
     const { inputs, device, mine, nets, body, networks, missing, stale } = fresh!;
+    // satisfies: a field added here and not to DeviceListItem is an error, not a silent drift.
     const item = deepFreeze({
       id: device.id, name: device.name, publicKey: device.publicKey, createdAt: device.createdAt,
       addresses: mine.map((a) => presentAddress(a, device.name, user.handle, zone)),
@@ -126,7 +128,7 @@ async function readDevices(db: Db, userId: string) {
       changes: stale ? changesOf(given.get(device.id) ?? null, body, nets, missing.map((n) => n.label)) : [],
       networks,
       lastHandshakeAt: device.lastHandshakeAt,
-    });
+    } satisfies DeviceListItem);
     const entry = { inputs, item, json: Buffer.from(JSON.stringify(item)) };
     if (!stale) now.set(device.id, entry);
     return entry;
@@ -142,7 +144,6 @@ async function readDevices(db: Db, userId: string) {
   const parts = built.flatMap((b, i) => (i === 0 ? [b.json] : [comma, b.json]));
   return keepJson(list, Buffer.concat([Buffer.from('{"items":['), ...parts, Buffer.from(`],${tail.slice(1)}`)]));
 }
-const comma = Buffer.from(',');
 
 function presentAddress(a: AddressRow, device: string, handle: string, zone: string) {
   return {
