@@ -45,9 +45,17 @@ export function createNetns(prefix = 'mpt'): { name: string; exec: (cmd: string[
     remove: () => {
       if (removed) return;
       removed = true;
-      // wireguard-go processes started inside this namespace by the test: stop them by pid.
-      for (const pid of netnsPids(name)) {
-        try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+      // Processes started inside this namespace by the test, stopped by pid. An agent being
+      // stopped may start wireguard-go once more (it saw it go): listed again until none is
+      // left, SIGKILL after a second, at most two seconds. Seen: a wireguard-go left running
+      // in a deleted namespace after a clean-clone run.
+      for (let round = 0; round < 20; round++) {
+        const pids = netnsPids(name);
+        if (pids.length === 0) break;
+        for (const pid of pids) {
+          try { process.kill(pid, round < 10 ? 'SIGTERM' : 'SIGKILL'); } catch { /* already gone */ }
+        }
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // remove() is synchronous
       }
       execFileSync('ip', ['netns', 'del', name], { timeout: 5000 });
     },
