@@ -62,7 +62,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # binary:package. Later issues' tests (WireGuard, nftables, DNS, QR) need the rest.
 TOOLS=(chromium:chromium psql:postgresql-client pg_isready:postgresql-client
   wg:wireguard-tools wireguard-go:wireguard-go nft:nftables ip:iproute2
-  ping:iputils-ping dig:dnsutils zbarimg:zbar-tools)
+  ping:iputils-ping dig:dnsutils zbarimg:zbar-tools openssl:openssl)
 APT_UPDATED=0
 apt_install() {
   if ! is_root; then
