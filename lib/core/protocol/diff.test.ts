@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyDelta, diffStates } from './diff';
+import { applyDelta, deviceFields, diffStates, hostFields } from './diff';
 import { messageSchema } from './messages';
-import { networkStateSchema, normalizeState } from './network-state';
+import { deviceEntrySchema, hostEntrySchema, networkStateSchema, normalizeState } from './network-state';
 import { mutateState, randomState, seededRng } from './testing';
 
 describe('diffStates / applyDelta', () => {
@@ -54,6 +54,31 @@ describe('diffStates / applyDelta', () => {
     expect(() => applyDelta(b, d)).toThrow(/does not apply/);
     expect(() => applyDelta({ ...a, networkId: 'pn-other0000000' }, d)).toThrow(/another network/);
     expect(() => diffStates(b, a)).toThrow(/newer/);
+  });
+
+  it('compares every field of a host and of a device, and sees a change in any one of them', () => {
+    expect([...hostFields].sort()).toEqual(Object.keys(hostEntrySchema.shape).sort());
+    expect([...deviceFields].sort()).toEqual(Object.keys(deviceEntrySchema.shape).sort());
+    const a = randomState(seededRng(7), 3, 2);
+    const h = a.hosts[1];
+    const changed: Record<(typeof hostFields)[number], unknown> = {
+      peerId: h.peerId, memberId: 'me-changed00000', kind: h.kind === 'addon' ? 'external' : 'addon', process: `${h.process}x`,
+      number: h.number + 1, ip: '10.99.0.1', publicKey: h.publicKey ? null : 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
+      endpoint: h.endpoint ? null : '192.0.2.9:51820', gateway: !h.gateway, names: [...h.names.slice(0, -1), 'other.mesh.internal'],
+      seenFrom: h.seenFrom ? undefined : '198.51.100.7',
+    };
+    for (const field of hostFields.filter((f) => f !== 'peerId')) {
+      const b = { ...a, version: a.version + 1, hosts: a.hosts.map((x) => (x === h ? { ...x, [field]: changed[field] } : x)) };
+      expect(diffStates(a, b).upsertHosts.map((x) => x.peerId), field).toEqual([h.peerId]);
+    }
+    // A field left out equals one that is null, as in the JSON the agents read.
+    const same = { ...a, version: a.version + 1, hosts: a.hosts.map((x) => ({ ...x, names: [...x.names] })) };
+    expect(diffStates(a, same).upsertHosts).toEqual([]);
+    const d = a.devices[0];
+    for (const [field, value] of [['publicKey', 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg='], ['ip', '10.99.0.2'], ['name', 'other.mesh.internal']] as const) {
+      const b = { ...a, version: a.version + 1, devices: a.devices.map((x) => (x === d ? { ...x, [field]: value } : x)) };
+      expect(diffStates(a, b).upsertDevices.map((x) => x.id), field).toEqual([d.id]);
+    }
   });
 
   it('diffs 5,000 hosts in well under the 500 ms budget', () => {

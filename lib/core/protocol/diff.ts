@@ -14,8 +14,8 @@ const metaKeys = ['cidr', 'listenPort', 'zone', 'deviceBlock'] as const;
 export function diffStates(a: NetworkState, b: NetworkState): DeltaMessage {
   if (a.networkId !== b.networkId) throw new Error('cannot diff two different networks');
   if (a.version >= b.version) throw new Error('a delta must go to a newer version');
-  const hosts = diffById(a.hosts, b.hosts, (h) => h.peerId, hostKey);
-  const devices = diffById(a.devices, b.devices, (d) => d.id, deviceKey);
+  const hosts = diffById(a.hosts, b.hosts, (h) => h.peerId, hostFields);
+  const devices = diffById(a.devices, b.devices, (d) => d.id, deviceFields);
   const meta: DeltaMeta = {};
   for (const k of metaKeys) if (a[k] !== b[k]) Object.assign(meta, { [k]: b[k] });
   return {
@@ -59,25 +59,30 @@ export function applyDelta(state: NetworkState, delta: DeltaMessage): NetworkSta
   });
 }
 
-function diffById<T>(from: T[], to: T[], idOf: (x: T) => string, keyOf: (x: T) => string) {
-  const before = new Map(from.map((x) => [idOf(x), keyOf(x)]));
+function diffById<T>(from: T[], to: T[], idOf: (x: T) => string, fields: readonly (keyof T)[]) {
+  const before = new Map(from.map((x) => [idOf(x), x]));
   const after = new Set<string>();
   const upsert: T[] = [];
   for (const x of to) {
     const id = idOf(x);
     after.add(id);
-    if (before.get(id) !== keyOf(x)) upsert.push(x);
+    const old = before.get(id);
+    if (!old || !fields.every((f) => sameValue(old[f], x[f]))) upsert.push(x);
   }
   const remove = [...before.keys()].filter((id) => !after.has(id)).sort();
   return { upsert, remove };
 }
 
-// Field-ordered keys: JSON.stringify of the objects themselves would depend on key order.
-function hostKey(h: HostEntry): string {
-  return JSON.stringify([h.peerId, h.memberId, h.kind, h.process, h.number, h.ip, h.publicKey,
-    h.endpoint, h.gateway, h.names, h.seenFrom ?? null]);
-}
+/*
+ * Every field of an entry, compared one by one: in a 20,000-host network this is about ten
+ * times cheaper than comparing serialized keys (issue 19). Checked against the schemas' own
+ * field lists in the tests, so a new field cannot be left out of the comparison.
+ */
+export const hostFields = ['peerId', 'memberId', 'kind', 'process', 'number', 'ip', 'publicKey', 'endpoint', 'gateway', 'names', 'seenFrom'] as const satisfies readonly (keyof HostEntry)[];
+export const deviceFields = ['id', 'publicKey', 'ip', 'name'] as const satisfies readonly (keyof DeviceEntry)[];
 
-function deviceKey(d: DeviceEntry): string {
-  return JSON.stringify([d.id, d.publicKey, d.ip, d.name]);
+/** Strings, numbers, booleans and arrays of strings (names); a missing field equals null, as in JSON. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return (a ?? null) === (b ?? null);
 }
