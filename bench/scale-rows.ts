@@ -19,7 +19,7 @@ import type { AppServer } from './app-server';
 import { Api, timedPage, type Session } from './http';
 import { Child } from './ipc';
 import { startWriter } from './hot-writer';
-import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree } from './stats';
+import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree, sleep } from './stats';
 
 export type ScaleContext = {
   root: string; quick: boolean; db: Db; appEnv: Record<string, string>; actor: Actor; token: string; session: Session;
@@ -218,22 +218,35 @@ export async function scaleRows(ctx: ScaleContext) {
     if (!stubs) throw new Error('no stub agents (the worker part failed)');
     server ??= await ctx.startServer();
     const api = new Api(server.url, ctx.token);
-    const runs: { ms: number; writeMs: number; hosts: number; reached: number }[] = [];
+    const runs: { ms: number; writeMs: number; hosts: number; reached: number; cpu: string }[] = [];
+    // CPU of each server process, of this database's PostgreSQL backends and of the stubs, per change.
+    const cpuNow = async () => {
+      const backends = await db.execute(sql`select pid, backend_type = 'client backend' as client from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as { pid: number; client: boolean }[];
+      return {
+        app: cpuByPid(processTree(server!.pid)), stubs: cpuByPid([stubs!.pid]),
+        pg: cpuByPid(backends.filter((b) => b.client).map((b) => b.pid)), vacuum: cpuByPid(backends.filter((b) => !b.client).map((b) => b.pid)),
+      };
+    };
     for (let r = 0; r < size.repeats + 1; r++) { // the first warms the server's processes, not counted
       const before = await enrolled([bigNetwork]);
+      const cpu0 = await cpuNow();
       const wait = stubs.call<Waited>('waitVersion', { networks: { [bigNetwork]: before.versions[bigNetwork] + 1 }, count: before.hosts, timeoutMs: 60_000 }, 70_000);
       const tw = epochNow();
       await api.call('POST', `/api/v1/networks/${bigNetwork}/members`, { kind: 'addon', label: `extra-${r}`, instances: 1 });
       const writeMs = epochNow() - tw;
       const done = await wait;
       if (done.at === null) log(`warning: only ${done.reached}/${before.hosts} hosts applied within 60 s`);
-      if (r > 0) runs.push({ ms: done.at === null ? NaN : done.at - tw, writeMs, hosts: before.hosts, reached: done.reached });
+      await sleep(1500); // the last answers recorded
+      const cpu1 = await cpuNow();
+      const perProcess = [...cpu1.app].map(([pid, t]) => t - (cpu0.app.get(pid) ?? 0)).filter((t) => t > 0);
+      const cpu = `CPU: server processes ${perProcess.map(ms).join(' + ')}, PostgreSQL ${ms(cpuSince(cpu0.pg, cpu1.pg))} (its backends; autovacuum workers alive at the end ${ms(cpuSince(cpu0.vacuum, cpu1.vacuum))}), stub agents ${ms(cpuSince(cpu0.stubs, cpu1.stubs))}`;
+      if (r > 0) runs.push({ ms: done.at === null ? NaN : done.at - tw, writeMs, hosts: before.hosts, reached: done.reached, cpu });
     }
     const m = median(runs.map((x) => x.ms));
     const mid = runs.find((x) => x.ms === m) ?? runs[0];
     const serving = Math.max(1, processTree(server.pid).length - 1); // a cluster's workers (its primary only supervises), or the one process
     row(`issue 19: the same ${big} network: one change through the API, delivered by the server's ${serving} processes, until all ${n(mid.hosts)} stub agents applied it (median of ${size.repeats})`, msTarget(3000), m, ms(m),
-      `all: ${runs.map((x) => ms(x.ms)).join(', ')} (one change before, not counted); median run: ${mid.reached}/${n(mid.hosts)} hosts, the write (POST …/members, one addon host) answered in ${ms(mid.writeMs)}; `
+      `all: ${runs.map((x) => ms(x.ms)).join(', ')} (one change before, not counted); median run: ${mid.reached}/${n(mid.hosts)} hosts, the write (POST …/members, one addon host) answered in ${ms(mid.writeMs)}; ${mid.cpu} (until 1.5 s after the last host applied); `
       + 'path: changeNetwork\'s NOTIFY → LISTEN in each server process (wake.ts) → a round in each, their claims splitting the hosts → direct push to the stub agents');
   });
 
