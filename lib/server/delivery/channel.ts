@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { networks, peers } from '../db/schema';
@@ -57,12 +57,22 @@ async function envelopeFor(db: Db, networkId: string, after: number, version: nu
  * own version); one about to be answered (`sending`) is marked `sent`.
  */
 type Seen = { peerId: string; sending: boolean };
+/**
+ * One batch of "seen now" as one statement (exported for its plan's test, claims-plan.test.ts):
+ * the hosts and whether each is being answered, joined as one list. Matched per row with
+ * `= any(string_to_array(…))`, a generic plan split and searched the list again for every row.
+ */
+export function seenStatement(list: Seen[]): SQL {
+  const hosts = new Map<string, boolean>();
+  for (const s of list) hosts.set(s.peerId, (hosts.get(s.peerId) ?? false) || s.sending);
+  return sql`
+    update peers p set last_seen_at = now(), claimed_at = null,
+      push_state = case when s.sending then 'sent' else p.push_state end
+    from unnest(string_to_array(${csv(hosts.keys())}, ','), string_to_array(${csv([...hosts.values()].map(String))}, ',')::boolean[]) as s(id, sending)
+    where p.id = s.id`;
+}
 const seen = batchedPer((db: Db) => batched(async (list: Seen[]) => {
-  const sending = csv(new Set(list.filter((s) => s.sending).map((s) => s.peerId)));
-  await db.update(peers).set({
-    lastSeenAt: sql`now()`, claimedAt: null,
-    pushState: sql`case when ${peers.id} = any(string_to_array(${sending}, ',')) then 'sent' else ${peers.pushState} end`,
-  }).where(sql`${peers.id} = any(string_to_array(${csv(new Set(list.map((s) => s.peerId)))}, ','))`);
+  await db.execute(seenStatement(list));
   return list.map(() => undefined);
 }));
 const markSeen = (db: Db, peerId: string, sending = false) => seen(db, { peerId, sending });
