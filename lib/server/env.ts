@@ -55,7 +55,9 @@ const envSchema = z
     MESHPLANE_EPHEMERAL_GRACE_MINUTES: z.coerce.number().min(0).default(10),
     MESHPLANE_DEV_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
     MESHPLANE_WORKER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
-    MESHPLANE_PUSH_BATCH: z.coerce.number().int().min(1).default(500),
+    // Each claim scans and sorts the due hosts, so fewer, larger claims cost PostgreSQL less: a
+    // 20,000-host change delivered by two processes, 7.7–8.7 s of its CPU at 500, 4.5 s at 2,000.
+    MESHPLANE_PUSH_BATCH: z.coerce.number().int().min(1).default(2000),
     MESHPLANE_PUSH_CONCURRENCY: z.coerce.number().int().min(1).default(64),
     MESHPLANE_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
