@@ -7,7 +7,6 @@ const inCidr = (ip: string, cidr: string) => {
 };
 
 test('an admin builds a network and an application, scales it, copies a name; a viewer sees it all without edit controls', async ({ page, browser, context, request }) => {
-  test.setTimeout(60_000); // three users, two browsers and a dozen pages: 23 s alone, 34 s beside the other workers on two slow cores
   const owner = createUser(uniqueEmail('owner'));
   const admin = createUser(uniqueEmail('admin'));
   const viewer = createUser(uniqueEmail('viewer'));
