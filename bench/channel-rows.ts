@@ -15,7 +15,7 @@ import { httpRequest } from '../agent/http-client';
 import { startAppServer, type AppServer } from './app-server';
 import { Api } from './http';
 import { Child } from './ipc';
-import { cpuByPid, cpuSince, freePort, mb, median, ms, processTree, sleep } from './stats';
+import { cpuOfParts, cpuSince, freePort, mb, median, ms, processTree, sleep } from './stats';
 
 export type ChannelRow = { what: string; target?: { value: number; text: string }; measured: number | null; shown: string; notes: string };
 
@@ -158,9 +158,8 @@ export async function channelRows(ctx: ChannelContext): Promise<ChannelRow[]> {
     const changes: { ms: number; reached: number; version: number; cpu: { app: number; pg: number; stubs: number }; xacts: number }[] = [];
     // CPU of the app's processes, of this database's PostgreSQL backends and of the stubs, per change.
     const cpuNow = async () => {
-      const backends = await db.execute(sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as { pid: number }[];
       const [{ xacts }] = await db.execute(sql`select xact_commit + xact_rollback as xacts from pg_stat_database where datname = current_database()`) as unknown as { xacts: number }[];
-      return { app: cpuByPid(processTree(server!.pid)), pg: cpuByPid(backends.map((b) => b.pid)), stubs: cpuByPid(agents.map((a) => a.pid)), xacts: Number(xacts) };
+      return { ...await cpuOfParts(db, server!.pid, agents.map((a) => a.pid)), xacts: Number(xacts) };
     };
     // Changes first, not counted: a long-running app (and agent) has delivered changes before,
     // its channel code compiled by the JIT and its caches warm, as the push rows' worker is warm.

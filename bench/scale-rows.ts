@@ -19,7 +19,7 @@ import type { AppServer } from './app-server';
 import { Api, timedPage, type Session } from './http';
 import { Child } from './ipc';
 import { startWriter } from './hot-writer';
-import { cpuByPid, cpuSince, freePort, mb, median, ms, now, percentile, processTree, sleep } from './stats';
+import { cpuByPid, cpuOfParts, cpuSince, freePort, mb, median, ms, now, percentile, processTree, sleep } from './stats';
 
 export type ScaleContext = {
   root: string; quick: boolean; db: Db; appEnv: Record<string, string>; actor: Actor; token: string; session: Session;
@@ -220,13 +220,7 @@ export async function scaleRows(ctx: ScaleContext) {
     const api = new Api(server.url, ctx.token);
     const runs: { ms: number; writeMs: number; hosts: number; reached: number; cpu: string }[] = [];
     // CPU of each server process, of this database's PostgreSQL backends and of the stubs, per change.
-    const cpuNow = async () => {
-      const backends = await db.execute(sql`select pid, backend_type = 'client backend' as client from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as { pid: number; client: boolean }[];
-      return {
-        app: cpuByPid(processTree(server!.pid)), stubs: cpuByPid([stubs!.pid]),
-        pg: cpuByPid(backends.filter((b) => b.client).map((b) => b.pid)), vacuum: cpuByPid(backends.filter((b) => !b.client).map((b) => b.pid)),
-      };
-    };
+    const cpuNow = () => cpuOfParts(db, server!.pid, [stubs!.pid]);
     for (let r = 0; r < size.repeats + 1; r++) { // the first warms the server's processes, not counted
       const before = await enrolled([bigNetwork]);
       const cpu0 = await cpuNow();
@@ -239,7 +233,7 @@ export async function scaleRows(ctx: ScaleContext) {
       await sleep(1500); // the last answers recorded
       const cpu1 = await cpuNow();
       const perProcess = [...cpu1.app].map(([pid, t]) => t - (cpu0.app.get(pid) ?? 0)).filter((t) => t > 0);
-      const cpu = `CPU: server processes ${perProcess.map(ms).join(' + ')}, PostgreSQL ${ms(cpuSince(cpu0.pg, cpu1.pg))} (its backends; autovacuum workers alive at the end ${ms(cpuSince(cpu0.vacuum, cpu1.vacuum))}), stub agents ${ms(cpuSince(cpu0.stubs, cpu1.stubs))}`;
+      const cpu = `CPU: server processes ${perProcess.map(ms).join(' + ')}, PostgreSQL ${ms(cpuSince(cpu0.pg, cpu1.pg))} (this database's backends), stub agents ${ms(cpuSince(cpu0.stubs, cpu1.stubs))}`;
       if (r > 0) runs.push({ ms: done.at === null ? NaN : done.at - tw, writeMs, hosts: before.hosts, reached: done.reached, cpu });
     }
     const m = median(runs.map((x) => x.ms));

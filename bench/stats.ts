@@ -1,8 +1,11 @@
 /*
- * Small helpers shared by the benchmark's parts: timing, percentiles, formatting, free ports.
+ * Small helpers shared by the benchmark's parts: timing, percentiles, formatting, free ports,
+ * CPU readings from /proc.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../lib/server/db/client';
 
 export const now = () => performance.now();
 
@@ -95,4 +98,13 @@ export function cpuSince(before: Map<number, number>, after: Map<number, number>
   let total = 0;
   for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
   return total;
+}
+
+/**
+ * CPU used so far (ms, by pid) by the app server's processes, this database's PostgreSQL
+ * backends and the given stub processes: read before and after a change, then `cpuSince`.
+ */
+export async function cpuOfParts(db: Db, appPid: number, stubPids: number[]) {
+  const backends = await db.execute(sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`) as unknown as { pid: number }[];
+  return { app: cpuByPid(processTree(appPid)), pg: cpuByPid(backends.map((b) => b.pid)), stubs: cpuByPid(stubPids) };
 }
