@@ -58,7 +58,7 @@ async function envelopeFor(db: Db, networkId: string, after: number, version: nu
  */
 type Seen = { peerId: string; sending: boolean };
 /**
- * One batch of "seen now" as one statement (exported for its plan's test, claims-plan.test.ts):
+ * One batch of "seen now" as one statement (exported for its plan's test, id-list-plans.test.ts):
  * the hosts and whether each is being answered, joined as one list. Matched per row with
  * `= any(string_to_array(…))`, a generic plan split and searched the list again for every row.
  */

@@ -33,7 +33,7 @@ export async function claimDue(db: Db, q: ClaimQuery): Promise<Claim[]> {
 }
 
 /**
- * The claim as one statement (exported for its plan's test, test/integration/claims-plan.test.ts).
+ * The claim as one statement (exported for its plan's test, test/integration/id-list-plans.test.ts).
  * The hosts already tried this round are excluded through a subquery, which PostgreSQL hashes
  * once: written as `not (p.id = any(string_to_array($1, ',')))`, a prepared statement's generic
  * plan split and searched the whole list again for every row, 6–11 s a claim of 500 once
